@@ -1,0 +1,87 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"syscall"
+)
+
+// Mechanism names the container that holds a process tree, as reported in
+// outcomes (grouping_effective) and JSON.
+type Mechanism string
+
+// The mechanisms, strongest first on Linux.
+const (
+	// MechanismAuto asks for the strongest mechanism the machine offers.
+	MechanismAuto Mechanism = ""
+	// MechanismCgroup is a cgroup v2 leaf per tree, killed with cgroup.kill.
+	MechanismCgroup Mechanism = "cgroup_v2"
+	// MechanismSubreaper is a helper process that is a child subreaper and
+	// kills every descendant it holds.
+	MechanismSubreaper Mechanism = "subreaper"
+	// MechanismProcessGroup is a process group alone (best effort).
+	MechanismProcessGroup Mechanism = "process_group"
+	// MechanismJobObject is a Windows Job Object with kill-on-close.
+	MechanismJobObject Mechanism = "job_object"
+)
+
+// Reliability says what a teardown can promise, as the sysprims
+// tree_kill_reliability field.
+type Reliability string
+
+// The two reliabilities.
+const (
+	Guaranteed Reliability = "guaranteed"
+	BestEffort Reliability = "best_effort"
+)
+
+// ExitStatus is how the root process of a tree ended.
+type ExitStatus struct {
+	Code   int            // exit code, or -1 when killed by a signal
+	Signal syscall.Signal // the signal that ended it, or 0
+}
+
+// Spec asks for a container.
+type Spec struct {
+	Mechanism Mechanism // preference; MechanismAuto picks the strongest
+	Require   bool      // fail with ErrUnavailable rather than fall back
+	Name      string    // a short tag used in names (cgroup leaf), may be empty
+}
+
+// Container holds one process tree: it starts the root inside itself and
+// can signal, list and kill every member, including members that escaped
+// their process group or session.
+//
+// A Container is used by one goroutine at a time except for Signal, Kill,
+// Members and Empty, which may be called while Wait blocks.
+type Container interface {
+	// Mechanism is the mechanism actually in effect.
+	Mechanism() Mechanism
+	// Reliability is what Kill can promise.
+	Reliability() Reliability
+	// Start starts cmd as the root of the tree. cmd.Env, Dir, Stdin,
+	// Stdout, Stderr and ExtraFiles are honoured.
+	Start(cmd *exec.Cmd) error
+	// PID is the pid of the root process (not of any helper).
+	PID() int
+	// Wait waits for the root process to exit and returns how it ended.
+	// It does not wait for the rest of the tree, nor for output pipes
+	// beyond cmd.WaitDelay.
+	Wait() (ExitStatus, error)
+	// Signal sends sig to every live member of the tree, and SIGCONT after
+	// it when sig is a terminating signal.
+	Signal(sig syscall.Signal) error
+	// Kill forcibly kills every member of the tree.
+	Kill() error
+	// Members lists the pids of live (non-zombie) members.
+	Members() ([]int, error)
+	// WaitEmpty returns when no live member remains or ctx is done.
+	WaitEmpty(ctx context.Context) error
+	// Close releases the container. It kills whatever is left first.
+	Close() error
+}
+
+// ErrUnavailable reports that a required mechanism is not available on
+// this machine.
+var ErrUnavailable = errors.New("sysprims: mechanism unavailable")

@@ -1,0 +1,59 @@
+package timeout
+
+import (
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+)
+
+// ResultSchemaID identifies the JSON form of an [Outcome].
+const ResultSchemaID = "https://schemas.3leaps.dev/sysprims-go/timeout/v1.0.0/timeout-result.schema.json"
+
+// Status is how a run ended, as the sysprims timeout-result status field.
+type Status string
+
+// The statuses.
+const (
+	StatusCompleted Status = "completed"
+	StatusTimedOut  Status = "timed_out"
+)
+
+// Config says how to run and tear down a tree. The zero value is usable:
+// no deadline, SIGTERM, the default grace, the strongest mechanism.
+type Config struct {
+	Timeout   time.Duration      // 0: no deadline
+	Grace     time.Duration      // between Signal and SIGKILL; 0: DefaultGrace
+	Signal    syscall.Signal     // 0: SIGTERM
+	Mechanism platform.Mechanism // preference
+	Require   bool               // demand Mechanism (or any guaranteed one if Auto)
+	WaitDelay time.Duration      // bound on pipe copying after the root exits; 0: DefaultWaitDelay
+	Env       []string           // extra KEY=VALUE pairs (markers) added to cmd's environment
+	// SlowAfter, when positive, calls OnSlow once with the live tree if a
+	// wait has lasted that long.
+	SlowAfter time.Duration
+	OnSlow    func([]proc.ProcessInfo)
+}
+
+// Outcome is the result of running or tearing down a tree; its JSON form
+// follows the sysprims timeout-result schema plus harness fields.
+type Outcome struct {
+	SchemaID            string               `json:"schema_id"`
+	Status              Status               `json:"status"`
+	ExitCode            int                  `json:"exit_code"`             // -1 when ended by a signal
+	TermSignal          string               `json:"term_signal,omitempty"` // the signal that ended the root, e.g. "SIGKILL"
+	SignalSent          string               `json:"signal_sent,omitempty"`
+	Escalated           bool                 `json:"escalated"`
+	TreeKillReliability platform.Reliability `json:"tree_kill_reliability"`
+	GroupingRequested   string               `json:"grouping_requested"`
+	GroupingEffective   string               `json:"grouping_effective"`
+	Mechanism           platform.Mechanism   `json:"mechanism"`
+	DurationMs          int64                `json:"duration_ms"`
+	// Leftovers are members that were still alive when the root exited
+	// (killed by the teardown).
+	Leftovers []proc.ProcessInfo `json:"leftovers"`
+	// Survivors are members alive after the teardown. Should be empty.
+	Survivors []proc.ProcessInfo `json:"survivors"`
+	Zombies   []proc.ProcessInfo `json:"zombies,omitempty"`
+}
