@@ -1,0 +1,101 @@
+package signal
+
+import (
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+)
+
+// TerminateReport says what [TerminateAll] did.
+type TerminateReport struct {
+	Signalled int                // processes that were sent the polite signal
+	Escalated bool               // SIGKILL was needed
+	Survivors []proc.ProcessInfo // alive after SIGKILL and its wait
+}
+
+// pollEvery is how often TerminateAll looks for processes gone.
+const pollEvery = 5 * time.Millisecond
+
+// killWait bounds the wait for SIGKILLed processes to disappear.
+const killWait = 2 * time.Second
+
+// TerminateAll tears down a set of processes that no container holds:
+// sig and SIGCONT to each, then SIGKILL to what is left after grace,
+// returning as soon as none is alive. rescan, when not nil, is called on
+// every poll to pick up members that appeared meanwhile (a fork storm).
+// Each signal goes through [SendIdentity], so a reused pid is never hit.
+// Best effort by nature: a process that leaves the set unseen is missed.
+func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, rescan func() []proc.Identity) TerminateReport {
+	var rep TerminateReport
+	polite := func(id proc.Identity) {
+		if SendIdentity(id, sig) == nil {
+			rep.Signalled++
+			_ = SendIdentity(id, syscall.Signal(sigCONT))
+		}
+	}
+	live := sweep(ids, rescan, polite, grace)
+	if len(live) == 0 {
+		return rep
+	}
+	rep.Escalated = true
+	kill := func(id proc.Identity) { _ = SendIdentity(id, syscall.Signal(sigKILL)) }
+	for _, id := range live {
+		kill(id)
+	}
+	for _, id := range sweep(live, rescan, kill, killWait) {
+		if p, ok := lookup(id); ok {
+			rep.Survivors = append(rep.Survivors, p)
+		}
+	}
+	return rep
+}
+
+// sweep sends to every live member (once each) until none is alive or wait
+// has passed, and returns those still alive.
+func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Identity), wait time.Duration) []proc.Identity {
+	seen := make(map[proc.Identity]bool)
+	deadline := time.Now().Add(wait)
+	for {
+		if rescan != nil {
+			ids = append(ids, rescan()...)
+		}
+		ids = living(ids)
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				send(id)
+			}
+		}
+		if len(ids) == 0 || time.Now().After(deadline) {
+			return ids
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// living keeps the identities whose process still runs (not a zombie),
+// once each.
+func living(ids []proc.Identity) []proc.Identity {
+	dup := make(map[proc.Identity]bool, len(ids))
+	out := make([]proc.Identity, 0, len(ids))
+	for _, id := range ids {
+		if dup[id] {
+			continue
+		}
+		dup[id] = true
+		if _, ok := lookup(id); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// lookup returns the live process with this identity, if there is one.
+func lookup(id proc.Identity) (proc.ProcessInfo, bool) {
+	p, err := proc.Get(id.PID, proc.Options{Fields: proc.FieldCmdline})
+	if err != nil || p.StartTimeUnixMs != id.StartTimeUnixMs || p.State.Gone() {
+		return proc.ProcessInfo{}, false
+	}
+	return p, true
+}

@@ -1,0 +1,121 @@
+package sysprimstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/timeout"
+)
+
+// ProcessInfo describes one process in a snapshot.
+type ProcessInfo = proc.ProcessInfo
+
+// Result is how a tree started by [Run] or [Start] ended and what its
+// teardown found.
+type Result struct {
+	// ExitCode is the root's exit status, or -1 when a signal ended it
+	// (Signal then says which) or it never started (Err says why).
+	ExitCode int
+	// Signal is the signal that ended the root, or 0.
+	Signal syscall.Signal
+	// TimedOut reports that the deadline passed and the tree was torn down.
+	TimedOut bool
+	// Duration is the time from start to the end of teardown.
+	Duration time.Duration
+	// Stdout and Stderr hold what the tree wrote, unless capture was off.
+	Stdout, Stderr []byte
+	// Reliability is "guaranteed" or "best_effort": what the teardown
+	// could promise on this machine with Mechanism.
+	Reliability string
+	// Mechanism is the container that held the tree ("cgroup_v2",
+	// "subreaper", "process_group", "job_object").
+	Mechanism string
+	// Leftovers were alive when the root exited; the teardown removed them.
+	Leftovers []ProcessInfo
+	// Survivors were alive after the teardown. Any survivor fails the test.
+	Survivors []ProcessInfo
+	// Err is set when the command could not be started.
+	Err error
+
+	outcome timeout.Outcome
+}
+
+func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
+	sig, _ := signal.Parse(o.TermSignal)
+	if o.TermSignal == "" {
+		sig = 0
+	}
+	return &Result{
+		ExitCode:    o.ExitCode,
+		Signal:      sig,
+		TimedOut:    o.Status == timeout.StatusTimedOut,
+		Duration:    time.Duration(o.DurationMs) * time.Millisecond,
+		Stdout:      stdout,
+		Stderr:      stderr,
+		Reliability: string(o.TreeKillReliability),
+		Mechanism:   string(o.Mechanism),
+		Leftovers:   o.Leftovers,
+		Survivors:   o.Survivors,
+		outcome:     o,
+	}
+}
+
+func failedResult(err error) *Result {
+	return &Result{ExitCode: -1, Err: err}
+}
+
+// JSON returns the result in the sysprims timeout-result schema (with its
+// schema_id), or nil when the command never started.
+func (r *Result) JSON() []byte {
+	if r.Err != nil {
+		return nil
+	}
+	b, err := json.Marshal(r.outcome)
+	if err != nil {
+		panic(fmt.Sprintf("sysprims: marshal outcome: %v", err))
+	}
+	return b
+}
+
+// String summarises the result on one line.
+func (r *Result) String() string {
+	if r.Err != nil {
+		return r.Err.Error()
+	}
+	var b strings.Builder
+	switch {
+	case r.TimedOut:
+		fmt.Fprintf(&b, "timed out after %v", r.Duration)
+	case r.Signal != 0:
+		fmt.Fprintf(&b, "killed by %s after %v", signal.Name(r.Signal), r.Duration)
+	default:
+		fmt.Fprintf(&b, "exit %d after %v", r.ExitCode, r.Duration)
+	}
+	fmt.Fprintf(&b, " (%s, %s", r.Mechanism, r.Reliability)
+	if n := len(r.Leftovers); n > 0 {
+		fmt.Fprintf(&b, ", %d left behind", n)
+	}
+	if n := len(r.Survivors); n > 0 {
+		fmt.Fprintf(&b, ", %d SURVIVED", n)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// processLines formats ps one per line, indented, for failure messages.
+func processLines(ps []ProcessInfo) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString("\n\t")
+		b.WriteString(p.String())
+		if name := p.Markers[EnvTest]; name != "" {
+			fmt.Fprintf(&b, " (started by %s)", name)
+		}
+	}
+	return b.String()
+}
