@@ -88,11 +88,11 @@ func TestEntryString(t *testing.T) {
 }
 
 func TestCapTimeout(t *testing.T) {
-	f := newFakeT("cap")
+	f := NewRecorder("cap")
 	if got := capTimeout(f, time.Minute, time.Second); got != time.Minute {
 		t.Errorf("no deadline: got %v", got)
 	}
-	f.deadline = time.Now().Add(20 * time.Second)
+	f.Deadline = time.Now().Add(20 * time.Second)
 	got := capTimeout(f, time.Minute, time.Second)
 	if got <= 15*time.Second || got >= 19*time.Second {
 		t.Errorf("capped to %v, want about 18s", got)
@@ -103,7 +103,7 @@ func TestCapTimeout(t *testing.T) {
 	if got := capTimeout(f, 0, time.Second); got < 15*time.Second {
 		t.Errorf("zero timeout should run to the deadline, got %v", got)
 	}
-	f.deadline = time.Now()
+	f.Deadline = time.Now()
 	if got := capTimeout(f, time.Minute, time.Second); got != time.Millisecond {
 		t.Errorf("past deadline: got %v", got)
 	}

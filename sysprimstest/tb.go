@@ -32,11 +32,14 @@ type deadliner interface {
 // Go's internal/testenv does. A non-positive timeout means "until the
 // deadline".
 func capTimeout(t TB, timeout, grace time.Duration) time.Duration {
-	d, ok := t.(deadliner)
-	if !ok {
-		return timeout
+	var deadline time.Time
+	ok := false
+	switch d := t.(type) {
+	case deadliner:
+		deadline, ok = d.Deadline()
+	case *Recorder:
+		deadline, ok = d.deadline()
 	}
-	deadline, ok := d.Deadline()
 	if !ok {
 		return timeout
 	}

@@ -172,7 +172,14 @@ type TestingM interface {
 //
 //	func TestMain(m *testing.M) { sysprimstest.VerifyTestMain(m) }
 func VerifyTestMain(m TestingM, opts ...Option) {
-	os.Exit(verifyTestMain(m, os.Stderr, opts))
+	os.Exit(VerifyRun(m, opts...))
+}
+
+// VerifyRun does what [VerifyTestMain] does but returns the exit code
+// instead of exiting, for a TestMain with more to do after the tests. The
+// report goes to standard error.
+func VerifyRun(m TestingM, opts ...Option) int {
+	return verifyTestMain(m, os.Stderr, opts)
 }
 
 func verifyTestMain(m TestingM, w io.Writer, opts []Option) int {

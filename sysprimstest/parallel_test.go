@@ -1,0 +1,58 @@
+package sysprimstest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+)
+
+// TestParallelTrees runs 50 parallel tests that each start and tear down a
+// tree while checking for leaks; every third one also leaves a tree behind
+// on purpose. Each test must see exactly its own leaks, and no test may
+// kill another's processes.
+func TestParallelTrees(t *testing.T) {
+	n := 50
+	if testing.Short() {
+		n = 10
+	}
+	for i := range n {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			parallelTree(t, i%3 == 0)
+		})
+	}
+}
+
+func parallelTree(t *testing.T, leak bool) {
+	r := listen(t)
+	rec := NewRecorder(t.Name())
+	VerifyNoLeaks(rec)
+	cmd := fixtures.Command("grandchild")
+	r.Attach(cmd)
+	p := Start(rec, cmd, WithGrace(500*time.Millisecond))
+	if leak {
+		leakTree(t, r, t.Name())
+	}
+	if _, err := r.Await(3, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if alive := r.Alive(); len(alive) != len(r.Reports()) {
+		t.Fatalf("processes died before teardown (killed by another test?): %d of %d alive", len(alive), len(r.Reports()))
+	}
+	if res := p.Stop(); len(res.Survivors) > 0 {
+		t.Errorf("survivors: %v", res.Survivors)
+	}
+	errs := rec.Close()
+	switch {
+	case leak && strings.Count(errs, "started by "+t.Name()+")") != 3:
+		t.Errorf("want exactly this test's 3 leaked processes, got:\n%s", errs)
+	case leak && strings.Count(errs, "started by ") != 3:
+		t.Errorf("another test's processes were charged here:\n%s", errs)
+	case !leak && errs != "":
+		t.Errorf("a clean test was charged with leaks:\n%s", errs)
+	}
+	assertGoneWithin(t, r, time.Second)
+}
