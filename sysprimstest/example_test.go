@@ -55,7 +55,8 @@ type tests struct{}
 
 func (tests) Run() int {
 	t := sysprimstest.NewRecorder("TestDaemon")
-	sysprimstest.Start(t, exec.Command("sh", "-c", "sleep 60 & echo started"))
+	p := sysprimstest.Start(t, exec.Command("sh", "-c", "sleep 60 & echo started"))
+	<-p.Buffer().Detect("started")
 	return 0 // t.Close, and so the teardown, never runs: a leak
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/3leaps/sysprims-go/internal/timeout"
 )
 
 // The environment markers every process started through this package
@@ -12,9 +14,9 @@ import (
 // after the test that made it; a process that clears its environment loses
 // them, which is why the containers, not the markers, do the killing.
 const (
-	EnvRunID  = "SYSPRIMS_RUN_ID"  // one per test binary run
-	EnvTreeID = "SYSPRIMS_TREE_ID" // one per started tree
-	EnvTest   = "SYSPRIMS_TEST"    // the name of the test that started it
+	EnvRunID  = "SYSPRIMS_RUN_ID" // one per test binary run
+	EnvTreeID = timeout.TreeIDEnv // one per started tree
+	EnvTest   = "SYSPRIMS_TEST"   // the name of the test that started it
 )
 
 // runID names this test binary run in markers.

@@ -34,13 +34,13 @@ func parallelTree(t *testing.T, leak bool) {
 	r.Attach(cmd)
 	p := Start(rec, cmd, WithGrace(500*time.Millisecond))
 	if leak {
-		leakTree(t, r, t.Name())
+		leakTree(t, listen(t), t.Name())
 	}
 	if _, err := r.Await(3, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if alive := r.Alive(); len(alive) != len(r.Reports()) {
-		t.Fatalf("processes died before teardown (killed by another test?): %d of %d alive", len(alive), len(r.Reports()))
+	if alive := r.Alive(); len(alive) != 3 {
+		t.Fatalf("processes died before teardown (killed by another test?): %d of 3 alive", len(alive))
 	}
 	if res := p.Stop(); len(res.Survivors) > 0 {
 		t.Errorf("survivors: %v", res.Survivors)

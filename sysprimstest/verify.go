@@ -50,10 +50,14 @@ func newScope(name string, s settings) (*scope, error) {
 	return &scope{name: name, baseline: base, s: s}, nil
 }
 
+// settleTime bounds how long a leak check waits for processes killed a
+// moment ago (by the test itself, not through a container) to be gone.
+const settleTime = 250 * time.Millisecond
+
 // leaks returns the live processes in scope, retrying briefly so that a
-// tree killed a moment ago has time to be gone.
+// process killed a moment ago has time to be gone.
 func (sc *scope) leaks() ([]ProcessInfo, error) {
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(settleTime)
 	for {
 		snap, err := Snapshot()
 		if err != nil {

@@ -47,6 +47,12 @@ type Spec struct {
 	Mechanism Mechanism // preference; MechanismAuto picks the strongest
 	Require   bool      // fail with ErrUnavailable rather than fall back
 	Name      string    // a short tag used in names (cgroup leaf), may be empty
+	// Markers are KEY=VALUE environment entries (SYSPRIMS_TREE_ID=...) that
+	// Start adds to the root's environment when missing. The process group
+	// container also counts as members the processes that carry all of them,
+	// which finds escapees that were reparented. Pass only tree-unique
+	// markers: a run-wide marker alone would match other trees.
+	Markers []string
 }
 
 // Container holds one process tree: it starts the root inside itself and

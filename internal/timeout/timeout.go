@@ -20,6 +20,15 @@ const (
 	StatusTimedOut  Status = "timed_out"
 )
 
+// DefaultGrace is the time between the first signal and SIGKILL when
+// [Config.Grace] is zero. A tree that empties sooner ends the wait sooner.
+const DefaultGrace = 2 * time.Second
+
+// DefaultWaitDelay bounds the copying of output pipes after the root exits
+// when neither [Config.WaitDelay] nor the command's WaitDelay is set, so a
+// grandchild holding stdout cannot hang a wait.
+const DefaultWaitDelay = time.Second
+
 // Config says how to run and tear down a tree. The zero value is usable:
 // no deadline, SIGTERM, the default grace, the strongest mechanism.
 type Config struct {
@@ -55,5 +64,9 @@ type Outcome struct {
 	Leftovers []proc.ProcessInfo `json:"leftovers"`
 	// Survivors are members alive after the teardown. Should be empty.
 	Survivors []proc.ProcessInfo `json:"survivors"`
-	Zombies   []proc.ProcessInfo `json:"zombies,omitempty"`
+	// Zombies are members found dead but not yet reaped; never survivors.
+	Zombies []proc.ProcessInfo `json:"zombies,omitempty"`
+	// Error describes a teardown step that failed (signal, kill, close),
+	// empty when every step succeeded.
+	Error string `json:"error,omitempty"`
 }

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/timeout"
+)
+
+func TestEscapeCodes(t *testing.T) {
+	root := rootInfo{pid: 100, pgid: 100, sid: 50}
+	left := []proc.ProcessInfo{
+		{PID: 101, PPID: 1, PGID: 101, SID: 101, State: proc.StateSleeping},   // setsid + daemonized
+		{PID: 102, PPID: 100, PGID: 102, SID: 50, State: proc.StateSleeping},  // setpgid, parent was the command
+		{PID: 103, PPID: 101, PGID: 101, SID: 101, State: proc.StateStopped},  // child of a leak, stopped
+		{PID: 104, PPID: 900, PGID: 100, SID: 50, State: proc.StateRunning},   // same group, reparented to a subreaper
+		{PID: 105, PPID: 100, PGID: 100, SID: 50, State: proc.StateDiskSleep}, // plain background child
+	}
+	want := [][]string{
+		{escSetsid, escReparented},
+		{escPgid, escOrphaned},
+		{escSetsid, escChildOfLeak, escStopped},
+		{escReparented},
+		{escOrphaned},
+	}
+	got := classify(left, root)
+	for i, l := range got {
+		if !slices.Equal(l.Escape, want[i]) {
+			t.Errorf("pid %d: escape %v, want %v", l.PID, l.Escape, want[i])
+		}
+	}
+	if r := got[0].Reason; r != "escaped via setsid, reparented (daemonized) to pid 1" {
+		t.Errorf("reason %q", r)
+	}
+	if r := got[2].Reason; r != "escaped via setsid, child of leaked pid 101, stopped" {
+		t.Errorf("reason %q", r)
+	}
+	if describeCode(escNew, proc.ProcessInfo{}) != "new since the baseline" || describeCode("x", proc.ProcessInfo{}) != "x" {
+		t.Error("describeCode")
+	}
+}
+
+func sampleReport() *report {
+	rep := newReport("run")
+	rep.Command = []string{"sh", "-c", "setsid sleep 300 &"}
+	rep.Mechanism, rep.TreeKillReliability = "cgroup_v2", "guaranteed"
+	code := 0
+	rep.CommandExitCode = &code
+	start := time.Date(2025, 1, 2, 3, 4, 5, 678e6, time.UTC).UnixMilli()
+	p := proc.ProcessInfo{PID: 4242, PPID: 1, PGID: 4242, SID: 4242, Name: "sleep", State: proc.StateSleeping,
+		StartTimeUnixMs: start, Cmdline: []string{"sleep", "300"}, Markers: map[string]string{"SYSPRIMS_TEST": "TestX"}}
+	rep.Leaked = classify([]proc.ProcessInfo{p}, rootInfo{pid: 4000, pgid: 4000, sid: 10})
+	rep.Leaked[0].Killed = true
+	rep.Status, rep.ExitCode = statusLeaked, exitLeaked
+	return rep
+}
+
+func TestReportText(t *testing.T) {
+	var b bytes.Buffer
+	if err := sampleReport().write(&b, formatText); err != nil {
+		t.Fatal(err)
+	}
+	want := "sysprims-leakcheck: 1 process outlived the command (removed) [cgroup_v2, guaranteed]\n" +
+		"  pid 4242 ppid 1 pgid 4242 sid 4242 [sleeping] sleep 300 (escaped via setsid, reparented (daemonized) to pid 1; started 2025-01-02T03:04:05.678Z; test TestX)\n"
+	if b.String() != want {
+		t.Errorf("text report\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestReportGitHub(t *testing.T) {
+	rep := sampleReport()
+	rep.Survivors = []leak{{ProcessInfo: proc.ProcessInfo{PID: 7, Name: "x"}, Reason: "survived SIGKILL"}}
+	rep.Error = "50% done\nthen failed"
+	var b bytes.Buffer
+	if err := rep.write(&b, formatGitHub); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("github output:\n%s", b.String())
+	}
+	if !strings.HasPrefix(lines[0], "::error title=sysprims-leakcheck%3A leaked process::pid 4242 ") || !strings.Contains(lines[0], "escaped via setsid") {
+		t.Errorf("annotation %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "::error title=sysprims-leakcheck%3A process survived removal::pid 7 ") {
+		t.Errorf("survivor annotation %q", lines[1])
+	}
+	if lines[2] != "::error title=sysprims-leakcheck%3A error::50%25 done%0Athen failed" {
+		t.Errorf("error annotation %q", lines[2])
+	}
+	if !strings.HasPrefix(lines[3], "sysprims-leakcheck: 1 process outlived") {
+		t.Errorf("summary %q", lines[3])
+	}
+	if ghProperty("a,b:c%\r\n") != "a%2Cb%3Ac%25%0D%0A" {
+		t.Error("ghProperty escaping")
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := sampleReport().write(&b, formatJSON); err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, b.Bytes())
+	var back report
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Leaked[0].PID != 4242 || !back.Leaked[0].Killed || back.Leaked[0].Escape[0] != escSetsid {
+		t.Errorf("round trip %+v", back.Leaked[0])
+	}
+	empty := newReport("check")
+	empty.Baseline, empty.BaselineTimestamp = "b.json", time.Now().UTC().Format(time.RFC3339Nano)
+	b.Reset()
+	if err := empty.write(&b, formatJSON); err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, b.Bytes())
+	if !strings.Contains(b.String(), `"leaked": []`) {
+		t.Errorf("empty lists must be [] not null:\n%s", b.String())
+	}
+}
+
+func TestSummaries(t *testing.T) {
+	cases := []struct {
+		rep  report
+		want string
+	}{
+		{report{Mode: "run", Status: statusTimedOut}, "timed out; the tree was torn down"},
+		{report{Mode: "run"}, "clean: no process outlived the command"},
+		{report{Mode: "check"}, "clean: no new process since the baseline"},
+		{report{Mode: "check", Leaked: []leak{{}, {}}}, "2 processes new since the baseline"},
+		{report{Mode: "check", Leaked: []leak{{Killed: true}}}, "1 process new since the baseline (removed)"},
+	}
+	for _, tc := range cases {
+		if got := tc.rep.summary(); got != tc.want {
+			t.Errorf("summary %q, want %q", got, tc.want)
+		}
+	}
+	if formatStart(0) != "unknown" {
+		t.Error("formatStart(0)")
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	p := proc.ProcessInfo{PID: 5}
+	cases := []struct {
+		name   string
+		out    timeout.Outcome
+		status string
+		code   int
+	}{
+		{"exit 0", timeout.Outcome{ExitCode: 0}, statusClean, 0},
+		{"exit 7", timeout.Outcome{ExitCode: 7}, statusClean, 7},
+		{"signalled", timeout.Outcome{ExitCode: -1, TermSignal: "SIGKILL"}, statusClean, 137},
+		{"odd signal", timeout.Outcome{ExitCode: -1, TermSignal: "SIGWHAT"}, statusClean, exitUsage},
+		{"unknown exit", timeout.Outcome{ExitCode: -1}, statusClean, exitUsage},
+		{"leaked", timeout.Outcome{ExitCode: 0, Leftovers: []proc.ProcessInfo{p}}, statusLeaked, exitLeaked},
+		{"survived", timeout.Outcome{ExitCode: 0, Leftovers: []proc.ProcessInfo{p}, Survivors: []proc.ProcessInfo{p}}, statusFailed, exitLeaked},
+		{"timed out", timeout.Outcome{Status: timeout.StatusTimedOut, ExitCode: -1, TermSignal: "SIGKILL", Leftovers: []proc.ProcessInfo{p}}, statusTimedOut, exitTimedOut},
+	}
+	for _, tc := range cases {
+		status, code := verdict(tc.out)
+		if status != tc.status || code != tc.code {
+			t.Errorf("%s: %s %d, want %s %d", tc.name, status, code, tc.status, tc.code)
+		}
+	}
+}
+
+func TestRunReportMarksKilled(t *testing.T) {
+	a := proc.ProcessInfo{PID: 5, StartTimeUnixMs: 1, SID: 5, PGID: 5, PPID: 1}
+	b := proc.ProcessInfo{PID: 6, StartTimeUnixMs: 1, SID: 5, PGID: 5, PPID: 5}
+	out := timeout.Outcome{Mechanism: "cgroup_v2", TreeKillReliability: "guaranteed", Leftovers: []proc.ProcessInfo{a, b}, Survivors: []proc.ProcessInfo{b}}
+	rep := runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 4, pgid: 4, sid: 4})
+	if !rep.Leaked[0].Killed || rep.Leaked[1].Killed || len(rep.Survivors) != 1 || rep.Status != statusFailed || rep.ExitCode != exitLeaked {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+// fakeTree records what signal forwarding asked of it.
+type fakeTree struct {
+	signals chan syscall.Signal
+	stops   chan struct{}
+}
+
+func (f *fakeTree) Signal(sig syscall.Signal) error { f.signals <- sig; return nil }
+func (f *fakeTree) Stop() timeout.Outcome           { f.stops <- struct{}{}; return timeout.Outcome{} }
+
+func TestForward(t *testing.T) {
+	f := &fakeTree{signals: make(chan syscall.Signal, 1), stops: make(chan struct{}, 1)}
+	sigs := make(chan os.Signal, 2)
+	stop := forward(f, sigs)
+	sigs <- syscall.SIGINT
+	if got := <-f.signals; got != syscall.SIGINT {
+		t.Errorf("forwarded %v", got)
+	}
+	sigs <- syscall.SIGTERM
+	<-f.stops // the second signal tears the tree down
+	stop()
+	select {
+	case s := <-f.signals:
+		t.Errorf("unexpected signal %v", s)
+	default:
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	ossignal "os/signal"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/timeout"
+)
+
+// runOpts are the parsed flags of run.
+type runOpts struct {
+	timeout time.Duration
+	grace   time.Duration
+	sig     syscall.Signal
+	format  format
+	output  string
+	argv    []string
+}
+
+// runCmd implements "sysprims-leakcheck run".
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	o, err := parseRun(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	}
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	w, closeOut, err := openOutput(o.output, stderr)
+	if err != nil {
+		return usageError(stderr, err.Error())
+	}
+	rep, code := execute(o, stdout, stderr)
+	if rep == nil {
+		_ = closeOut()
+		return code
+	}
+	return finishReport(rep, o.format, w, closeOut, stderr)
+}
+
+// parseRun parses the flags of run; the command follows them (after "--").
+func parseRun(args []string) (runOpts, error) {
+	o := runOpts{grace: timeout.DefaultGrace, sig: syscall.SIGTERM, format: formatText}
+	fs := newFlagSet("run")
+	fs.Var(durationFlag{&o.timeout}, "timeout", "tear the tree down after this long (0: never)")
+	fs.Var(durationFlag{&o.grace}, "grace", "time between the signal and SIGKILL")
+	fs.Var(signalFlag{&o.sig}, "signal", "first signal of a teardown")
+	fs.Var(formatFlag{&o.format}, "format", "text, json or github")
+	fs.StringVar(&o.output, "output", "", "write the report to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	o.argv = fs.Args()
+	if len(o.argv) == 0 || o.argv[0] == "" {
+		return o, errors.New("run: missing command (run [flags] -- CMD ARGS...)")
+	}
+	if o.grace == 0 {
+		return o, errors.New("run: --grace must be positive")
+	}
+	return o, nil
+}
+
+// execute runs the command in its container and builds the report. A nil
+// report means the command never started; code says why.
+func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
+	cmd := exec.Command(o.argv[0], o.argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	cfg := timeout.Config{Timeout: o.timeout, Grace: o.grace, Signal: o.sig}
+	sigs := make(chan os.Signal, 2)
+	ossignal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer ossignal.Stop(sigs)
+	t, err := timeout.Start(cmd, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
+		return nil, startExitCode(err)
+	}
+	root := rootOf(t.PID())
+	stopForward := forward(t, sigs)
+	out := t.Wait(0)
+	stopForward()
+	return runReport(o, out, root), 0
+}
+
+// startExitCode maps a start failure to 127, 126 or 125.
+func startExitCode(err error) int {
+	switch {
+	case errors.Is(err, timeout.ErrNotFound):
+		return exitNotFound
+	case errors.Is(err, timeout.ErrNotExecutable):
+		return exitNotExecutable
+	}
+	return exitUsage
+}
+
+// rootOf records the command's session and group while it runs. If it is
+// already gone, its pgid is assumed to be its pid (the container makes it
+// a group leader) and its session the caller's.
+func rootOf(pid int) rootInfo {
+	if p, err := proc.Get(pid, proc.Options{}); err == nil && !p.State.Gone() {
+		return rootInfo{pid: pid, pgid: p.PGID, sid: p.SID}
+	}
+	r := rootInfo{pid: pid, pgid: pid, sid: -1}
+	if self, err := proc.Get(os.Getpid(), proc.Options{}); err == nil {
+		r.sid = self.SID
+	}
+	return r
+}
+
+// signaller is the part of a tree signal forwarding needs.
+type signaller interface {
+	Signal(sig syscall.Signal) error
+	Stop() timeout.Outcome
+}
+
+// forward passes SIGINT and SIGTERM received by sysprims-leakcheck to the
+// whole tree; a second one tears the tree down. The returned func stops
+// forwarding and waits for the forwarder to finish.
+func forward(t signaller, sigs <-chan os.Signal) func() {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; ; n++ {
+			select {
+			case <-quit:
+				return
+			case s := <-sigs:
+				relay(t, s, n)
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+func relay(t signaller, s os.Signal, n int) {
+	sig, ok := s.(syscall.Signal)
+	if !ok {
+		sig = syscall.SIGTERM
+	}
+	if n == 0 {
+		_ = t.Signal(sig) // ErrDone once torn down: nothing left to signal
+		return
+	}
+	go t.Stop() // the waiting goroutine returns the same outcome
+}
+
+// runReport turns the outcome into a report with leakcheck's exit code.
+func runReport(o runOpts, out timeout.Outcome, root rootInfo) *report {
+	rep := newReport("run")
+	rep.Command = o.argv
+	rep.Mechanism = string(out.Mechanism)
+	rep.TreeKillReliability = string(out.TreeKillReliability)
+	rep.DurationMs = out.DurationMs
+	rep.Error = out.Error
+	code := out.ExitCode
+	rep.CommandExitCode = &code
+	rep.CommandSignal = out.TermSignal
+	rep.Leaked = classify(out.Leftovers, root)
+	markKilled(rep.Leaked, out.Survivors)
+	rep.Survivors = classify(out.Survivors, root)
+	rep.Status, rep.ExitCode = verdict(out)
+	return rep
+}
+
+// markKilled marks the leftovers that the teardown removed (all but the
+// survivors).
+func markKilled(ls []leak, survivors []proc.ProcessInfo) {
+	alive := make(map[proc.Identity]bool, len(survivors))
+	for _, p := range survivors {
+		alive[p.ID()] = true
+	}
+	for i := range ls {
+		ls[i].Killed = !alive[ls[i].ID()]
+	}
+}
+
+// verdict returns the report status and exit code of a run: 124 on
+// timeout, 3 when anything leaked, else the command's own status.
+func verdict(out timeout.Outcome) (string, int) {
+	switch {
+	case out.Status == timeout.StatusTimedOut:
+		return statusTimedOut, exitTimedOut
+	case len(out.Survivors) > 0:
+		return statusFailed, exitLeaked
+	case len(out.Leftovers) > 0:
+		return statusLeaked, exitLeaked
+	}
+	return statusClean, commandStatus(out)
+}
+
+// commandStatus is the command's exit code, or 128+n when signal n ended
+// it; 125 when its status is unknown.
+func commandStatus(out timeout.Outcome) int {
+	if out.TermSignal != "" {
+		if sig, err := signal.Parse(out.TermSignal); err == nil {
+			return exitSignalBase + int(sig)
+		}
+		return exitUsage
+	}
+	if out.ExitCode < 0 {
+		return exitUsage
+	}
+	return out.ExitCode
+}

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/sysprimstest"
+)
+
+// Bench holds the benchmark results (medians, in milliseconds).
+type Bench struct {
+	Processes int `json:"processes"` // in the process table during the snapshot runs
+	// Snapshot: the floor (readdir /proc + one read of /proc/PID/stat
+	// each), sysprims-go with its default fields, and with cmdline and
+	// markers as sysprimstest.Snapshot gathers them.
+	SnapshotFloorMs   float64     `json:"snapshot_floor_ms"`
+	SnapshotMs        float64     `json:"snapshot_ms"`
+	SnapshotMarkersMs float64     `json:"snapshot_cmdline_markers_ms"`
+	RawRunMs          float64     `json:"raw_exec_true_ms"` // exec.Command("true").Run()
+	TreeSize          int         `json:"tree_size"`        // processes in the teardown trees
+	GraceMs           float64     `json:"grace_ms"`         // for the teardown of the tree ignoring SIGTERM
+	Reps              int         `json:"reps"`             // snapshot and Run repetitions
+	TreeReps          int         `json:"tree_reps"`        // teardowns per tree kind and mechanism
+	Mechanisms        []MechBench `json:"mechanisms"`
+	Problems          []string    `json:"problems,omitempty"`
+}
+
+// MechBench holds the numbers of one sysprims mechanism.
+type MechBench struct {
+	Mechanism   string  `json:"mechanism"`
+	Reliability string  `json:"reliability"`
+	RunMs       float64 `json:"run_true_ms"`        // sysprimstest.Run of /bin/true
+	HonourMs    float64 `json:"teardown_honour_ms"` // Stop() of a tree that honours SIGTERM
+	IgnoreMs    float64 `json:"teardown_ignore_ms"` // Stop() of a tree that ignores it
+}
+
+// treeSize is the size of the teardown trees, as in the design targets.
+const treeSize = 100
+
+// benchmarks runs every benchmark for every mechanism this machine offers.
+func benchmarks(ctx context.Context, o options, logf func(string, ...any)) *Bench {
+	b := &Bench{Reps: o.n, TreeSize: treeSize, GraceMs: ms(o.grace), TreeReps: max(o.n/10, 3)}
+	logf("bench: snapshot")
+	b.snapshots(max(o.n, 50))
+	b.RawRunMs = b.rawRun(o.n)
+	for _, m := range platform.Probe().Mechanisms {
+		if ctx.Err() != nil {
+			break
+		}
+		logf("bench: %s: Run(/bin/true), teardown of %d-process trees", m, treeSize)
+		b.Mechanisms = append(b.Mechanisms, b.mechanism(string(m), o.grace, o.n))
+	}
+	return b
+}
+
+// mechanism measures Run and teardown with mechanism m.
+func (b *Bench) mechanism(m string, grace time.Duration, n int) MechBench {
+	mb := MechBench{Mechanism: m, Reliability: string(platform.ReliabilityOf(platform.Mechanism(m)))}
+	mb.RunMs = b.sysprimsRun(m, n)
+	mb.HonourMs = b.teardown("tree", m, grace, b.TreeReps)
+	mb.IgnoreMs = b.teardown("tree-ignore-term", m, grace, b.TreeReps)
+	return mb
+}
+
+// snapshots times the floor and the sysprims snapshots, interleaved.
+func (b *Bench) snapshots(n int) {
+	var floor, def, full []time.Duration
+	buf := make([]byte, 4096)
+	for range n {
+		floor = append(floor, timed(func() { b.Processes = floorSnapshot(buf) }))
+		def = append(def, timed(func() { mustSnap(proc.Snapshot(proc.Options{})) }))
+		full = append(full, timed(func() { mustSnap(sysprimstest.Snapshot()) }))
+	}
+	b.SnapshotFloorMs, b.SnapshotMs, b.SnapshotMarkersMs = median(floor), median(def), median(full)
+}
+
+// floorSnapshot is the least a snapshot can do: list /proc and read each
+// /proc/PID/stat once into a reused buffer, parsing the same fields as the
+// default sysprims snapshot without allocating. It returns the number of
+// processes read.
+func floorSnapshot(buf []byte) int {
+	d, err := os.Open("/proc")
+	if err != nil {
+		return 0
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	n := 0
+	for _, name := range names {
+		if name[0] < '0' || name[0] > '9' {
+			continue
+		}
+		fd, err := unix.Open("/proc/"+name+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue
+		}
+		k, _ := unix.Read(fd, buf)
+		unix.Close(fd)
+		if k > 0 && floorParse(buf[:k]).ppid >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// floorStat holds the fields the default snapshot reports.
+type floorStat struct {
+	state                    byte
+	ppid, pgid, sid, threads int
+	start, rss               uint64
+	comm                     []byte
+}
+
+// floorParse reads the stat fields after the command name in place.
+func floorParse(b []byte) floorStat {
+	var st floorStat
+	end := bytes.LastIndexByte(b, ')')
+	if end < 0 || end+2 >= len(b) {
+		return floorStat{ppid: -1}
+	}
+	st.comm = b[bytes.IndexByte(b, '(')+1 : end]
+	st.state = b[end+2]
+	field := 3 // the state is field 3 of proc_pid_stat(5)
+	for i := end + 3; i < len(b) && field < 24; i++ {
+		if b[i] != ' ' {
+			continue
+		}
+		field++
+		v := atou(b[i+1:])
+		switch field {
+		case 4:
+			st.ppid = int(v)
+		case 5:
+			st.pgid = int(v)
+		case 6:
+			st.sid = int(v)
+		case 20:
+			st.threads = int(v)
+		case 22:
+			st.start = v
+		case 24:
+			st.rss = v
+		}
+	}
+	return st
+}
+
+// atou parses the leading decimal digits of b.
+func atou(b []byte) uint64 {
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v
+}
+
+func mustSnap(ps []proc.ProcessInfo, err error) {
+	if err != nil || len(ps) == 0 {
+		panic(fmt.Sprintf("compare: snapshot failed: %v", err))
+	}
+}
+
+// rawRun times /bin/true through a raw exec.Cmd Start+Wait.
+func (b *Bench) rawRun(n int) float64 {
+	bin, err := exec.LookPath("true")
+	if err != nil {
+		b.Problems = append(b.Problems, "bench: no `true` on PATH")
+		return 0
+	}
+	var ds []time.Duration
+	for range n {
+		ds = append(ds, timed(func() { _ = exec.Command(bin).Run() }))
+	}
+	return median(ds)
+}
+
+// sysprimsRun times /bin/true through sysprimstest.Run with mechanism m.
+func (b *Bench) sysprimsRun(m string, n int) float64 {
+	bin, err := exec.LookPath("true")
+	if err != nil {
+		return 0
+	}
+	var ds []time.Duration
+	for range n {
+		var res *sysprimstest.Result
+		ds = append(ds, timed(func() {
+			res = sysprimstest.Run(newRecorder("bench"), 10*time.Second, exec.Command(bin), sysprimstest.WithMechanism(m))
+		}))
+		if res.Mechanism != m || res.ExitCode != 0 {
+			b.Problems = append(b.Problems, fmt.Sprintf("bench: Run with %s: %v", m, res))
+			return 0
+		}
+	}
+	return median(ds)
+}
+
+// teardown starts the tree fixture name (b.TreeSize processes) reps times, waits until all its
+// processes are in place, and times Stop(); it checks that nothing
+// survived by the reporter's independent scan.
+func (b *Bench) teardown(name, m string, grace time.Duration, reps int) float64 {
+	var ds []time.Duration
+	for range reps {
+		d, err := teardownOnce(name, m, b.TreeSize, grace)
+		if err != nil {
+			b.Problems = append(b.Problems, fmt.Sprintf("bench %s with %s: %v", name, m, err))
+			continue
+		}
+		ds = append(ds, d)
+	}
+	return median(ds)
+}
+
+func teardownOnce(name, m string, size int, grace time.Duration) (time.Duration, error) {
+	w, err := newWatch()
+	if err != nil {
+		return 0, err
+	}
+	defer w.close()
+	defer w.killAll()
+	tb := newRecorder("bench/" + name)
+	p := sysprimstest.Start(tb, w.attach(fixtures.Command(name, strconv.Itoa(size))), sysprimstest.WithGrace(grace), sysprimstest.WithMechanism(m))
+	defer tb.runCleanups()
+	if _, err := w.r.Await(size, 30*time.Second); err != nil {
+		return 0, err
+	}
+	d := timed(func() { p.Stop() })
+	if left := alive(w.alive()); len(left) > 0 {
+		return d, fmt.Errorf("%d survived Stop(), first: %s", len(left), left[0])
+	}
+	if errs := tb.errors(); len(errs) > 0 {
+		return d, fmt.Errorf("%s", errs[0])
+	}
+	return d, nil
+}
+
+func timed(f func()) time.Duration {
+	t := time.Now()
+	f()
+	return time.Since(t)
+}
+
+// median returns the median of ds in milliseconds (0 for none).
+func median(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return ms(s[len(s)/2])
+}

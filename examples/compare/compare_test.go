@@ -1,0 +1,251 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/platform"
+)
+
+func TestMain(m *testing.M) {
+	fixtures.Main()
+	os.Exit(m.Run())
+}
+
+// testConfig is small but leaves room for a loaded CI machine.
+func testConfig() config {
+	return config{timeout: 500 * time.Millisecond, grace: 300 * time.Millisecond,
+		hang: 2 * time.Second, settle: 200 * time.Millisecond, ready: 20 * time.Second}
+}
+
+func scenarioNamed(t *testing.T, name string) scenario {
+	t.Helper()
+	for _, s := range scenarios() {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no scenario %q", name)
+	return scenario{}
+}
+
+func runnerNamed(t *testing.T, id string) runner {
+	t.Helper()
+	for _, r := range runners() {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no runner %q", id)
+	return runner{}
+}
+
+// leftovers lists live processes carrying any trial variable of this
+// test process, which must be none once a cell is over.
+func leftovers() []live {
+	prefix := []byte(trialEnv + "=" + itoa(os.Getpid()) + "-")
+	var out []live
+	for _, pid := range pids() {
+		b, err := os.ReadFile("/proc/" + itoa(pid) + "/environ")
+		if err == nil && bytes.Contains(b, prefix) {
+			out = append(out, alive([]int{pid})...)
+		}
+	}
+	return out
+}
+
+func checkNothingLeft(t *testing.T, c Cell) {
+	t.Helper()
+	if left := leftovers(); len(left) > 0 {
+		t.Errorf("%s/%s: %d process(es) left after the cell: %v", c.Scenario, c.Runner, len(left), left)
+	}
+	if c.Error != "" {
+		t.Errorf("%s/%s: %s", c.Scenario, c.Runner, c.Error)
+	}
+}
+
+func TestSysprimsRunnersLeaveNoSurvivor(t *testing.T) {
+	for _, name := range []string{"setsid", "holds-stdout", "ignore-term"} {
+		for _, id := range []string{"run", "start"} {
+			c := runCellFair(scenarioNamed(t, name), runnerNamed(t, id), testConfig(), map[string]float64{})
+			if c.Survivors != 0 || c.Hung {
+				t.Errorf("%s under %s: %s; leaked %v", name, c.Runner, cellText(c), c.Leaked)
+			}
+			if c.Mechanism == "" || c.Late {
+				t.Errorf("%s under %s: mechanism %q, late %v", name, c.Runner, c.Mechanism, c.Late)
+			}
+			checkNothingLeft(t, c)
+		}
+	}
+}
+
+// The table must be able to fail: exec.CommandContext kills the direct
+// child only, so the setsid escapee survives it.
+func TestCommandContextLeaksSetsidEscapee(t *testing.T) {
+	c := runCellFair(scenarioNamed(t, "setsid"), runnerNamed(t, "context"), testConfig(), map[string]float64{})
+	if c.Survivors == 0 {
+		t.Errorf("exec.CommandContext left no survivor in the setsid scenario: %+v", c)
+	}
+	if c.Cleaned < c.Survivors {
+		t.Errorf("cleanup killed %d of %d survivors", c.Cleaned, c.Survivors)
+	}
+	checkNothingLeft(t, c)
+}
+
+// A peer that blocks on a pipe a grandchild holds is reported as hung,
+// then released by the cleanup.
+func TestGexecHangsOnHeldStdout(t *testing.T) {
+	cfg := testConfig()
+	cfg.hang = 500 * time.Millisecond
+	c := runCellFair(scenarioNamed(t, "holds-stdout"), runnerNamed(t, "gexec"), cfg, map[string]float64{})
+	if !c.Hung || c.Survivors == 0 {
+		t.Errorf("gexec on holds-stdout: %s, want hung with a survivor", cellText(c))
+	}
+	checkNothingLeft(t, c)
+}
+
+func TestCompareJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := compare([]string{"-json", "-bench=false", "-q", "-timeout=500ms",
+		"-scenarios=grandchild,orphans", "-runners=killpg,timeout,start"}, &out, &errb)
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("exit %d, bad JSON %v: %s\n%s", code, err, out.String(), errb.String())
+	}
+	if code != 0 || len(rep.Problems) > 0 {
+		t.Errorf("exit %d, problems %v, stderr %s", code, rep.Problems, errb.String())
+	}
+	if len(rep.Cells) != 6 || len(rep.Summary) != 3 {
+		t.Fatalf("%d cells, %d summaries, want 6 and 3", len(rep.Cells), len(rep.Summary))
+	}
+	if rep.Machine.Mechanism == "" || rep.Machine.CPUs == 0 {
+		t.Errorf("machine not described: %+v", rep.Machine)
+	}
+	if s := rep.Summary[2]; s.Survivors != 0 || s.Clean != 2 {
+		t.Errorf("sysprims Start: %+v", s)
+	}
+	for _, c := range rep.Cells {
+		checkNothingLeft(t, c)
+	}
+}
+
+func TestCompareTable(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := compare([]string{"-bench=false", "-timeout=500ms", "-v",
+		"-scenarios=grandchild", "-runners=context,run"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{"| grandchild (3)", "exec.CommandContext", "sysprims Run",
+		"**leaked (total)**", "0 ✓", "leaked", "Machine: Linux", "mechanism:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if !strings.Contains(errb.String(), "[ 2/2]") {
+		t.Errorf("no progress lines: %s", errb.String())
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-runners=nope"}, {"-scenarios=nope"}, {"-timeout=0"}, {"extra"}} {
+		var out, errb bytes.Buffer
+		if code := compare(args, &out, &errb); code != 2 || errb.Len() == 0 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+}
+
+func TestBenchmarksSmall(t *testing.T) {
+	b := &Bench{Reps: 3, TreeSize: 10, GraceMs: 300, TreeReps: 1}
+	b.snapshots(3)
+	b.RawRunMs = b.rawRun(3)
+	m := string(platform.Probe().Best())
+	mb := b.mechanism(m, 300*time.Millisecond, 3)
+	b.Mechanisms = append(b.Mechanisms, mb)
+	if len(b.Problems) > 0 {
+		t.Fatalf("problems: %v", b.Problems)
+	}
+	if b.Processes == 0 || b.SnapshotMs <= 0 || b.RawRunMs <= 0 || mb.RunMs <= 0 {
+		t.Errorf("missing numbers: %+v", b)
+	}
+	// Timings are not asserted (benchmarks, not timed tests), except
+	// that a tree ignoring SIGTERM cannot be gone before the grace.
+	if mb.IgnoreMs < 300 || mb.HonourMs <= 0 {
+		t.Errorf("%s: teardown honour %.1f ms, ignore %.1f ms (grace 300 ms)", m, mb.HonourMs, mb.IgnoreMs)
+	}
+	var out bytes.Buffer
+	printBench(&out, b)
+	if !strings.Contains(out.String(), "| Run(/bin/true) ["+m) {
+		t.Errorf("bench table:\n%s", out.String())
+	}
+}
+
+// The floor parser reads the fields the default snapshot reports.
+func TestFloorParse(t *testing.T) {
+	line := []byte("42 (a) b) S 1 42 40 0 -1 4194304 1 0 0 0 3 4 0 0 20 0 7 0 12345 1000 250 18446744073709551615\n")
+	st := floorParse(line)
+	if string(st.comm) != "a) b" || st.state != 'S' || st.ppid != 1 || st.pgid != 42 || st.sid != 40 ||
+		st.threads != 7 || st.start != 12345 || st.rss != 250 {
+		t.Errorf("floorParse = %+v", st)
+	}
+	if floorParse([]byte("garbage")).ppid != -1 {
+		t.Error("garbage parsed")
+	}
+	if n := floorSnapshot(make([]byte, 4096)); n < 2 {
+		t.Errorf("floor snapshot saw %d processes", n)
+	}
+}
+
+func TestCellText(t *testing.T) {
+	for _, tc := range []struct {
+		c    Cell
+		want string
+	}{
+		{Cell{ReturnMs: 310}, "0 ✓ 0.31s"},
+		{Cell{Survivors: 3, ReturnMs: 300}, "3 leaked 0.30s"},
+		{Cell{Hung: true, Survivors: 1}, "hung, 1 leaked"},
+		{Cell{Hung: true}, "hung"},
+		{Cell{Skipped: "x"}, "skipped"},
+		{Cell{Skipped: notRun}, "not run"},
+		{Cell{Error: "boom"}, "error"},
+		{Cell{ReturnMs: 10, Late: true}, "0 ✓ 0.01s *"},
+		{Cell{ReturnMs: 500, Retried: true}, "0 ✓ 0.50s †"},
+	} {
+		if got := cellText(tc.c); got != tc.want {
+			t.Errorf("cellText(%+v) = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
+
+// An interrupted run stops between cells and says its results are partial.
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o, err := parseFlags([]string{"-q"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scs, rs := scenarios()[:1], runners()[:2]
+	rep := execute(ctx, o, scs, rs, func(string, ...any) {})
+	if len(rep.Cells) != 0 || rep.Bench != nil || len(rep.Problems) != 1 {
+		t.Fatalf("cells %d, bench %v, problems %v", len(rep.Cells), rep.Bench, rep.Problems)
+	}
+	var out bytes.Buffer
+	rep.Cells = []Cell{{Scenario: scs[0].Name, Runner: rs[0].Name, ReturnMs: 5}}
+	printReport(&out, rep, scs, rs, o)
+	for _, want := range []string{"0 ✓ 0.01s", "| not run", "PROBLEM: interrupted"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

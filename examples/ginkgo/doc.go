@@ -1,0 +1,8 @@
+// Package ginkgo is a runnable Ginkgo example suite: it starts a small
+// HTTP server with two worker processes through sysprimstest, talks to
+// it, tears it down and checks with the matchers package that nothing is
+// left behind. It runs under `go test` and under parallel Ginkgo:
+//
+//	go test ./examples/ginkgo/
+//	go run github.com/onsi/ginkgo/v2/ginkgo -p ./examples/...
+package ginkgo

@@ -1,0 +1,79 @@
+package ginkgo_test
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
+	"github.com/onsi/gomega/gexec"
+
+	. "github.com/3leaps/sysprims-go/matchers"
+	"github.com/3leaps/sysprims-go/sysprimstest"
+)
+
+var _ = Describe("a server with workers", func() {
+	var (
+		server *sysprimstest.Process
+		addr   string
+		before []sysprimstest.ProcessInfo
+	)
+
+	BeforeEach(func() {
+		SetDefaultEventuallyTimeout(20 * time.Second) // a -race binary starts slowly
+		var err error
+		before, err = sysprimstest.Snapshot()
+		Expect(err).NotTo(HaveOccurred())
+
+		server = sysprimstest.Start(GinkgoT(), command())
+		// Cleanups run last-registered first: Stop, then the checks.
+		DeferCleanup(func() {
+			Expect(server).To(BeTreeKilled())
+			Expect(server).To(HaveNoOrphanDescendants())
+			Eventually(sysprimstest.Snapshot).ShouldNot(HaveLeakedProcesses(before))
+		})
+		DeferCleanup(server.Stop)
+
+		Eventually(server).Should(gbytes.Say(`ready (\S+)\n`))
+		addr = lastMatch(server.Buffer(), `ready (\S+)\n`)
+	})
+
+	It("answers over HTTP and runs its workers", func() {
+		resp, err := http.Get("http://" + addr)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(body)).To(HavePrefix("server"))
+		Expect(server).To(HaveDescendants(HaveLen(workers)))
+		Expect(server).To(HaveNoOrphanDescendants())
+	})
+
+	It("is torn down whole, however its workers detached", func() {
+		Expect(server.Stop()).To(BeTreeKilled())
+		Expect(server).To(HaveDescendants(BeEmpty()))
+		Expect(server).NotTo(HaveExitCode(0)) // stopped, not finished
+	})
+
+	It("names the workers a crashed server leaves behind", func() {
+		Expect(sysprimstest.Signal(server.Pid(), syscall.SIGKILL)).To(Succeed())
+		Eventually(server).Should(gexec.Exit())
+		Expect(server).To(HaveBeenKilledBy(syscall.SIGKILL))
+		Expect(server).NotTo(HaveNoOrphanDescendants())
+		Eventually(sysprimstest.Snapshot).Should(HaveLeakedProcesses(before))
+
+		server.Stop()
+		Expect(server).To(HaveNoOrphanDescendants())
+	})
+})
+
+// lastMatch returns the first group of re in what buf has read so far.
+func lastMatch(buf *gbytes.Buffer, re string) string {
+	m := regexp.MustCompile(re).FindSubmatch(buf.Contents())
+	Expect(m).NotTo(BeNil())
+	return string(m[1])
+}

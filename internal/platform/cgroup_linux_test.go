@@ -1,0 +1,127 @@
+//go:build linux
+
+package platform
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func newCgroup(t testing.TB) *cgroupContainer {
+	t.Helper()
+	if !Probe().Has(MechanismCgroup) {
+		t.Skipf("cgroup v2 unavailable: %v", Probe().Notes)
+	}
+	c, err := New(Spec{Mechanism: MechanismCgroup, Require: true, Name: "t/" + t.Name()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mechanism() != MechanismCgroup || c.Reliability() != Guaranteed {
+		t.Fatalf("got %s/%s", c.Mechanism(), c.Reliability())
+	}
+	return c.(*cgroupContainer)
+}
+
+func TestCgroupKillAdversarialTree(t *testing.T) {
+	c := newCgroup(t)
+	tt := startScript(t, c, advScript, advPIDs)
+	ms, err := c.Members()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pid := range tt.pids {
+		if !contains(ms, pid) {
+			t.Errorf("member %d missing from %v", pid, ms)
+		}
+	}
+	if err := c.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := ctxFor(5 * time.Second)
+	defer cancel()
+	if err := c.WaitEmpty(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tt.waitNoSurvivors(t, time.Second)
+	if st, err := c.Wait(); st.Signal != syscall.SIGKILL {
+		t.Errorf("root: %+v %v", st, err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.leaf); !os.IsNotExist(err) {
+		t.Errorf("leaf %s not removed: %v", c.leaf, err)
+	}
+}
+
+func TestCgroupHoldsEnvDroppingDaemon(t *testing.T) {
+	c := newCgroup(t)
+	tt := startScript(t, c, dropEnvDaemon, 3)
+	if st, err := c.Wait(); err != nil || st.Code != 0 {
+		t.Fatalf("root: %+v %v", st, err)
+	}
+	ms, _ := c.Members()
+	for pid := range tt.pids {
+		if !contains(ms, pid) {
+			t.Errorf("daemon %d not held: %v", pid, ms)
+		}
+	}
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := ctxFor(5 * time.Second)
+	defer cancel()
+	if err := c.WaitEmpty(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tt.waitNoSurvivors(t, time.Second)
+}
+
+func TestCgroupCallerKilled(t *testing.T) {
+	if !Probe().Has(MechanismCgroup) {
+		t.Skip("cgroup v2 unavailable")
+	}
+	testCallerKilled(t, MechanismCgroup)
+}
+
+func TestCgroupSweepsDeadOwners(t *testing.T) {
+	if !Probe().Has(MechanismCgroup) {
+		t.Skip("cgroup v2 unavailable")
+	}
+	// A dead owner: a reaped child's pid.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	base := cgroupBase(Probe())
+	stale := filepath.Join(base, runDirPrefix+strconv.Itoa(dead.Process.Pid)+"-test")
+	leaf := filepath.Join(stale, "1")
+	if err := os.MkdirAll(leaf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := syscall.Open(leaf, syscall.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sleeper := exec.Command("sleep", "300")
+	sleeper.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	err = sleeper.Start()
+	syscall.Close(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait(); removeCgroup(stale) })
+	sweep(base)
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale run dir kept: %v", err)
+	}
+	sleeper.Wait()
+	if ws := sleeper.ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGKILL {
+		t.Errorf("stale member ended %v", sleeper.ProcessState)
+	}
+}

@@ -1,0 +1,7 @@
+//go:build linux
+
+package platform
+
+import "os/exec"
+
+var exec_ErrWaitDelay = exec.ErrWaitDelay

@@ -1,0 +1,274 @@
+//go:build unix
+
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+)
+
+// killRounds bounds how many scan-and-kill rounds Kill makes while new
+// members keep appearing (a fork storm).
+const killRounds = 200
+
+// groupContainer starts the root in a new session and finds members by
+// scanning: group, session, parent links, markers, and members seen
+// before. Best effort.
+type groupContainer struct {
+	spec      Spec
+	cmd       *exec.Cmd
+	root      int
+	rootStart uint64
+	reaped    atomic.Bool
+	waiting   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+
+	mu   sync.Mutex
+	seen map[int]uint64
+}
+
+func newGroupContainer(spec Spec) *groupContainer {
+	return &groupContainer{spec: spec, seen: make(map[int]uint64)}
+}
+
+// Mechanism returns [MechanismProcessGroup].
+func (c *groupContainer) Mechanism() Mechanism { return MechanismProcessGroup }
+
+// Reliability returns [BestEffort].
+func (c *groupContainer) Reliability() Reliability { return BestEffort }
+
+// PID returns the root's pid.
+func (c *groupContainer) PID() int { return c.root }
+
+// Start starts cmd as a session leader, with the tree's markers.
+func (c *groupContainer) Start(cmd *exec.Cmd) error {
+	if c.cmd != nil {
+		panic("sysprims: platform: Start called twice on one container")
+	}
+	sysAttr(cmd).Setsid = true
+	if len(c.spec.Markers) > 0 {
+		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	c.cmd, c.root = cmd, cmd.Process.Pid
+	c.rootStart, _ = startKey(c.root)
+	return nil
+}
+
+// Wait waits for the root (and the output copying, up to cmd.WaitDelay).
+func (c *groupContainer) Wait() (ExitStatus, error) {
+	c.mustStarted()
+	c.waiting.Store(true)
+	err := c.cmd.Wait()
+	c.reaped.Store(true)
+	return exitOf(c.cmd.ProcessState, err)
+}
+
+// Members scans for the live members of the tree.
+func (c *groupContainer) Members() ([]int, error) {
+	ms, err := c.scan()
+	if err != nil {
+		return nil, err
+	}
+	pids := make([]int, len(ms))
+	for i, e := range ms {
+		pids[i] = e.pid
+	}
+	return pids, nil
+}
+
+// scan returns the live members and remembers them.
+func (c *groupContainer) scan() ([]procEntry, error) {
+	c.mustStarted()
+	all, err := scanEntries(c.spec.Markers)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ms := selectMembers(all, treeRule{root: c.root, rootStart: c.rootStart, seen: c.seen, exclude: []int{os.Getpid()}})
+	for _, e := range ms {
+		c.seen[e.pid] = e.start
+	}
+	return ms, nil
+}
+
+// Signal scans for members, sends sig to the group (while the root is
+// unreaped, so its pid cannot have been reused) and to every member found,
+// then SIGCONT when sig is terminating.
+func (c *groupContainer) Signal(sig syscall.Signal) error {
+	err := c.signalOnce(sig)
+	if signal.IsTerminating(sig) {
+		err = errors.Join(err, c.signalOnce(syscall.SIGCONT))
+	}
+	return err
+}
+
+func (c *groupContainer) signalOnce(sig syscall.Signal) error {
+	// Scan first: once the group signal kills a parent, its escaped
+	// children are reparented and only earlier sightings or markers find
+	// them.
+	ms, err := c.scan()
+	errs := []error{err}
+	if !c.reaped.Load() {
+		errs = append(errs, ignoreGone(signal.SendGroup(c.root, sig)))
+	}
+	for _, e := range ms {
+		errs = append(errs, sendChecked(e.pid, e.start, sig))
+	}
+	return errors.Join(errs...)
+}
+
+// Kill stops and kills every member, rescanning until a scan finds no
+// member it has not killed yet.
+func (c *groupContainer) Kill() error {
+	_, err := c.kill()
+	return err
+}
+
+// kill is Kill, also saying how many processes it killed.
+func (c *groupContainer) kill() (int, error) {
+	killed := make(map[int]uint64)
+	for range killRounds {
+		if !c.reaped.Load() {
+			_ = signal.SendGroup(c.root, syscall.SIGKILL)
+		}
+		ms, err := c.scan()
+		if err != nil {
+			return len(killed), err
+		}
+		fresh := unseen(ms, killed)
+		if len(fresh) == 0 {
+			return len(killed), nil
+		}
+		stopKill(fresh, killed)
+	}
+	return len(killed), fmt.Errorf("sysprims: process group tree of pid %d still spawning after %d kill rounds", c.root, killRounds)
+}
+
+// unseen returns the entries not yet in killed.
+func unseen(ms []procEntry, killed map[int]uint64) []procEntry {
+	var out []procEntry
+	for _, e := range ms {
+		if s, ok := killed[e.pid]; !ok || s != e.start {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// stopKill stops every entry first (so none can fork), then kills them.
+func stopKill(ms []procEntry, killed map[int]uint64) {
+	for _, e := range ms {
+		_ = sendChecked(e.pid, e.start, syscall.SIGSTOP)
+	}
+	for _, e := range ms {
+		_ = sendChecked(e.pid, e.start, syscall.SIGKILL)
+		killed[e.pid] = e.start
+	}
+}
+
+// WaitEmpty polls scans until no member is left or ctx is done.
+func (c *groupContainer) WaitEmpty(ctx context.Context) error {
+	return pollEmpty(ctx, c.Members)
+}
+
+// Close kills what is left, waits (bounded) for it to go, and reaps the
+// root when nobody called Wait.
+func (c *groupContainer) Close() error {
+	if c.cmd == nil {
+		return nil
+	}
+	c.closeOnce.Do(func() {
+		n, err := c.kill()
+		if n > 0 {
+			ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+			defer cancel()
+			err = errors.Join(err, c.WaitEmpty(ctx))
+		}
+		c.closeErr = err
+		if !c.waiting.Load() {
+			_, _ = c.Wait()
+		}
+	})
+	return c.closeErr
+}
+
+func (c *groupContainer) mustStarted() {
+	if c.cmd == nil {
+		panic("sysprims: platform: container used before Start")
+	}
+}
+
+// closeWait bounds how long Close waits for killed members to go.
+const closeWait = 5 * time.Second
+
+// pollEmpty polls list until it returns nothing or ctx is done, backing
+// off from 1 ms to 10 ms.
+func pollEmpty(ctx context.Context, list func() ([]int, error)) error {
+	d := time.Millisecond
+	for {
+		ms, err := list()
+		if err == nil && len(ms) == 0 {
+			return nil
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("sysprims: tree not empty (%d left): %w", len(ms), ctx.Err())
+		case <-t.C:
+		}
+		d = min(2*d, 10*time.Millisecond)
+	}
+}
+
+// sysAttr returns cmd.SysProcAttr, creating it when nil.
+func sysAttr(cmd *exec.Cmd) *syscall.SysProcAttr {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	return cmd.SysProcAttr
+}
+
+// exitOf turns a finished command into an ExitStatus; a non-zero exit is
+// not an error.
+func exitOf(ps *os.ProcessState, err error) (ExitStatus, error) {
+	if ps == nil {
+		return ExitStatus{Code: -1}, err
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		err = nil
+	}
+	return statusOf(ps.Sys().(syscall.WaitStatus)), err
+}
+
+func statusOf(ws syscall.WaitStatus) ExitStatus {
+	if ws.Signaled() {
+		return ExitStatus{Code: -1, Signal: ws.Signal()}
+	}
+	return ExitStatus{Code: ws.ExitStatus()}
+}
+
+// ignoreGone drops "no such process" errors: a member that is already gone
+// needs no signal.
+func ignoreGone(err error) error {
+	if err == nil || errors.Is(err, syscall.ESRCH) || errors.Is(err, proc.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,68 @@
+//go:build linux
+
+package platform
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseStat(t *testing.T) {
+	e, err := parseStat(42, "42 (a) b) c) Z 7 8 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.ppid != 7 || e.pgid != 8 || e.sid != 9 || e.start != 12345 || !e.gone {
+		t.Errorf("%+v", e)
+	}
+	if _, err := parseStat(1, "1 (x) S 0"); err == nil {
+		t.Error("short line accepted")
+	}
+	if _, err := parseStat(1, "garbage"); err == nil {
+		t.Error("garbage accepted")
+	}
+}
+
+func TestCgroupFiles(t *testing.T) {
+	dir := t.TempDir()
+	mi := filepath.Join(dir, "mountinfo")
+	os.WriteFile(mi, []byte(strings.Join([]string{
+		"22 1 0:20 / /sys rw - sysfs sysfs rw",
+		"41 31 0:38 / /sys/fs/cgroup/uni\\040fied rw,relatime - cgroup2 cgroup2 rw",
+	}, "\n")), 0o644)
+	if got := cgroupMount(mi); got != "/sys/fs/cgroup/uni fied" {
+		t.Errorf("mount %q", got)
+	}
+	if got := cgroupMount(filepath.Join(dir, "none")); got != "" {
+		t.Errorf("missing file gave %q", got)
+	}
+	cg := filepath.Join(dir, "cgroup")
+	os.WriteFile(cg, []byte("4:memory:/x\n0::/user.slice/a\n"), 0o644)
+	if got := ownCgroup(cg); got != "/user.slice/a" {
+		t.Errorf("own %q", got)
+	}
+	if pid, ok := runDirOwner("sysprims-123-abcd"); !ok || pid != 123 {
+		t.Errorf("owner %d %v", pid, ok)
+	}
+	for _, n := range []string{"other", "sysprims-x-1", "sysprims--1"} {
+		if _, ok := runDirOwner(n); ok {
+			t.Errorf("%q parsed as a run dir", n)
+		}
+	}
+	if got := leafTag("run/1 Test:x"); got != "-run1Testx" {
+		t.Errorf("leafTag %q", got)
+	}
+}
+
+func TestProbeReportsThisMachine(t *testing.T) {
+	c := Probe()
+	if c.OS != "linux" || !c.Has(MechanismProcessGroup) || !c.Pidfd || !c.Subreaper {
+		t.Fatalf("caps %+v", c)
+	}
+	if c.CgroupMount != "" && c.CgroupKill && c.Best() != MechanismCgroup {
+		t.Errorf("cgroup usable but best is %s", c.Best())
+	}
+	t.Logf("caps: %+v", c)
+}

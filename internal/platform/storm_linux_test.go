@@ -1,0 +1,123 @@
+//go:build linux
+
+package platform
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// stormScript keeps forking (sleep 300, 400 times) while the test tears it
+// down; each forker also escapes into a new session every 50 forks.
+const stormScript = `
+sh -c 'i=0; while [ $i -lt 400 ]; do sleep 300 & i=$((i+1)); if [ $((i % 50)) = 0 ]; then setsid sleep 300 & fi; done; wait' &
+echo $!
+echo ready
+wait
+`
+
+func TestForkStormTeardown(t *testing.T) {
+	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
+		t.Run(string(m), func(t *testing.T) {
+			if !Probe().Has(m) {
+				t.Skipf("%s unavailable", m)
+			}
+			c, err := New(Spec{Mechanism: m, Require: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt := startScript(t, c, stormScript, 1)
+			if err := c.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.WaitEmpty(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tt.waitNoSurvivors(t, 2*time.Second)
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestCloseWithoutWaitReapsRoot(t *testing.T) {
+	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
+		t.Run(string(m), func(t *testing.T) {
+			if !Probe().Has(m) {
+				t.Skipf("%s unavailable", m)
+			}
+			c, err := New(Spec{Mechanism: m, Name: "close"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("sleep", "300")
+			if err := c.Start(cmd); err != nil {
+				t.Fatal(err)
+			}
+			if c.PID() <= 0 {
+				t.Fatalf("pid %d", c.PID())
+			}
+			ms, err := c.Members()
+			if err != nil || !contains(ms, c.PID()) {
+				t.Fatalf("members %v %v", ms, err)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal("second Close:", err)
+			}
+			if _, ok := liveStart(c.PID()); ok {
+				t.Fatalf("root %d alive after Close", c.PID())
+			}
+			if st, _ := c.Wait(); st.Code != -1 {
+				t.Errorf("exit after Close %+v", st)
+			}
+		})
+	}
+}
+
+func TestWaitEmptyHonoursContext(t *testing.T) {
+	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
+		t.Run(string(m), func(t *testing.T) {
+			if !Probe().Has(m) {
+				t.Skipf("%s unavailable", m)
+			}
+			c, err := New(Spec{Mechanism: m, Require: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			startScript(t, c, "sleep 300 & echo $!; echo ready; wait", 1)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			defer cancel()
+			if err := c.WaitEmpty(ctx); err == nil {
+				t.Fatal("WaitEmpty returned nil with a live tree")
+			}
+		})
+	}
+}
+
+func TestUseBeforeStartPanics(t *testing.T) {
+	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
+		c, err := New(Spec{Mechanism: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Members before Start did not panic", m)
+				}
+			}()
+			c.Members()
+		}()
+		if err := c.Close(); err != nil {
+			t.Errorf("%s: Close before Start: %v", m, err)
+		}
+	}
+}

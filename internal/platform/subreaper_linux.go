@@ -1,0 +1,248 @@
+//go:build linux
+
+package platform
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/signal"
+	"golang.org/x/sys/unix"
+)
+
+// shimContainer runs the root under a shim (this executable re-executed,
+// see runShim) that is a child subreaper: every descendant, however it
+// escaped, stays below the shim until the shim kills it. Guaranteed.
+type shimContainer struct {
+	spec Spec
+	cmd  *exec.Cmd
+	ctl  *os.File
+	shim int
+	root int
+
+	wmu      sync.Mutex
+	exited   chan struct{} // closed when the root's exit is known
+	exit     ExitStatus
+	leftover int   // children the shim still held when the root exited
+	exitErr  error // set when the shim died before reporting
+	empty    chan struct{}
+	done     chan struct{} // closed when the shim was reaped
+	closeMu  sync.Once
+	closeErr error
+}
+
+func newShimContainer(spec Spec) *shimContainer {
+	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), done: make(chan struct{})}
+}
+
+// Mechanism returns [MechanismSubreaper].
+func (c *shimContainer) Mechanism() Mechanism { return MechanismSubreaper }
+
+// Reliability returns [Guaranteed].
+func (c *shimContainer) Reliability() Reliability { return Guaranteed }
+
+// PID returns the root's pid (not the shim's).
+func (c *shimContainer) PID() int { return c.root }
+
+// Start starts the shim with cmd's stdio, files, directory and
+// environment; the shim starts the real command. cmd.Path, Args, Env and
+// ExtraFiles are rewritten for the shim, and cmd.Process is the shim.
+func (c *shimContainer) Start(cmd *exec.Cmd) error {
+	if c.cmd != nil {
+		panic("sysprims: platform: Start called twice on one container")
+	}
+	if cmd.Err != nil {
+		return cmd.Err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("sysprims: subreaper shim: %w", err)
+	}
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("sysprims: subreaper shim: %w", err)
+	}
+	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
+	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
+	path := cmd.Path
+	env := withMarkers(cmd.Environ(), c.spec.Markers)
+	cmd.Env = append(env, envShim+"="+strconv.Itoa(3+len(cmd.ExtraFiles))+" "+strconv.Itoa(os.Getpid()))
+	cmd.Args = append([]string{exe, "sysprims-shim", path}, cmd.Args...)
+	cmd.Path = exe
+	cmd.ExtraFiles = append(cmd.ExtraFiles, theirs)
+	err = cmd.Start()
+	theirs.Close()
+	if err != nil {
+		c.ctl.Close()
+		return fmt.Errorf("sysprims: subreaper shim: %w", err)
+	}
+	c.cmd, c.shim = cmd, cmd.Process.Pid
+	return c.handshake(path)
+}
+
+// handshake reads the root's pid (or the start error) from the shim, then
+// hands the control socket to a reader goroutine.
+func (c *shimContainer) handshake(path string) error {
+	r := bufio.NewReader(c.ctl)
+	line, err := r.ReadString('\n')
+	var pid, code int
+	if _, perr := fmt.Sscanf(line, "pid %d", &pid); perr == nil {
+		c.root = pid
+		go c.read(r)
+		return nil
+	}
+	c.ctl.Close()
+	c.cmd.Wait()
+	close(c.done)
+	close(c.empty)
+	if _, perr := fmt.Sscanf(line, "error %d", &code); perr == nil {
+		return &fs.PathError{Op: "fork/exec", Path: path, Err: syscall.Errno(code)}
+	}
+	return fmt.Errorf("sysprims: subreaper shim exited before starting %s: %v", path, err)
+}
+
+// read dispatches the shim's reports until it closes the socket, then
+// reaps the shim.
+func (c *shimContainer) read(r *bufio.Reader) {
+	reported := false
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		var code, sig, left int
+		if _, err := fmt.Sscanf(line, "exit %d %d %d", &code, &sig, &left); err == nil {
+			c.exit, c.leftover, reported = ExitStatus{Code: code, Signal: syscall.Signal(sig)}, left, true
+			close(c.exited)
+		}
+	}
+	if !reported {
+		c.exitErr = fmt.Errorf("sysprims: subreaper shim %d died before the root %d exited", c.shim, c.root)
+		c.exit = ExitStatus{Code: -1}
+		close(c.exited)
+	}
+	close(c.empty)
+	c.cmd.Wait()
+	close(c.done)
+}
+
+// Wait returns the root's exit once the shim reports it. When the shim
+// held no other process then, it also waits for the shim to finish (and
+// so for output copying); otherwise output is complete after Close.
+func (c *shimContainer) Wait() (ExitStatus, error) {
+	c.mustStarted()
+	<-c.exited
+	if c.leftover == 0 {
+		<-c.done
+	}
+	return c.exit, c.exitErr
+}
+
+// Members walks the shim's subtree (O(tree)) and keeps live processes.
+func (c *shimContainer) Members() ([]int, error) {
+	ms := c.live()
+	pids := make([]int, len(ms))
+	for i, e := range ms {
+		pids[i] = e.pid
+	}
+	return pids, nil
+}
+
+// live returns the live descendants of the shim with their start keys.
+func (c *shimContainer) live() []procEntry {
+	c.mustStarted()
+	select {
+	case <-c.empty:
+		return nil
+	default:
+	}
+	var out []procEntry
+	for _, pid := range subtree(c.shim) {
+		if e, err := readEntry(pid); err == nil && !e.gone {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Signal sends sig to every live member through pidfds, then SIGCONT when
+// sig is terminating.
+func (c *shimContainer) Signal(sig syscall.Signal) error {
+	err := c.signalOnce(sig)
+	if signal.IsTerminating(sig) {
+		err = errors.Join(err, c.signalOnce(syscall.SIGCONT))
+	}
+	return err
+}
+
+func (c *shimContainer) signalOnce(sig syscall.Signal) error {
+	var errs []error
+	for _, e := range c.live() {
+		errs = append(errs, sendChecked(e.pid, e.start, sig))
+	}
+	return errors.Join(errs...)
+}
+
+// Kill asks the shim to stop and kill every descendant until none is
+// left; [shimContainer.WaitEmpty] waits for that.
+func (c *shimContainer) Kill() error {
+	c.mustStarted()
+	select {
+	case <-c.empty:
+		return nil
+	default:
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if _, err := c.ctl.Write([]byte("kill\n")); err != nil && !errors.Is(err, syscall.EPIPE) {
+		return fmt.Errorf("sysprims: subreaper shim: %w", err)
+	}
+	return nil
+}
+
+// WaitEmpty returns when the shim reported that no descendant is left.
+func (c *shimContainer) WaitEmpty(ctx context.Context) error {
+	c.mustStarted()
+	select {
+	case <-c.empty:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sysprims: subreaper tree of pid %d not empty: %w", c.root, ctx.Err())
+	}
+}
+
+// Close kills what is left, waits (bounded) for the shim to finish and
+// reaps it.
+func (c *shimContainer) Close() error {
+	if c.cmd == nil {
+		return nil
+	}
+	c.closeMu.Do(func() {
+		err := c.Kill()
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		c.closeErr = errors.Join(err, c.WaitEmpty(ctx))
+		c.ctl.Close()
+		select {
+		case <-c.done:
+		case <-time.After(closeWait):
+			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit", c.shim))
+		}
+	})
+	return c.closeErr
+}
+
+func (c *shimContainer) mustStarted() {
+	if c.cmd == nil {
+		panic("sysprims: platform: container used before Start")
+	}
+}

@@ -1,0 +1,177 @@
+//go:build linux
+
+package platform
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// advScript starts an adversarial tree and prints one pid per member it
+// wants checked, then "ready": a child, a grandchild, a setsid escape, a
+// TERM-ignoring member and a member that stops itself.
+const advScript = `
+sleep 300 & echo $!
+sh -c 'sleep 300 & echo $!; wait' &
+setsid sh -c 'echo $$; sleep 300 & echo $!; wait' &
+sh -c 'trap "" TERM; sleep 300 & echo $!; wait' &
+sh -c 'echo $$; kill -STOP $$' &
+echo ready
+wait
+`
+
+// advPIDs is how many pid lines advScript prints.
+const advPIDs = 6
+
+// testTree is a started tree plus what the test recorded about it.
+type testTree struct {
+	c     Container
+	tag   string         // value of SYSPRIMS_PTEST in every member
+	pids  map[int]uint64 // reported pids and their start keys
+	lines *bufio.Scanner
+}
+
+func newTag() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// startScript starts sh -c script in c and reads want pid lines and
+// "ready". The tree's members carry SYSPRIMS_PTEST=<tag>, which the
+// container is not told about, so the survivor check is independent.
+func startScript(t testing.TB, c Container, script string, want int) *testTree {
+	t.Helper()
+	tt := &testTree{c: c, tag: newTag(), pids: make(map[int]uint64)}
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Env = append(os.Environ(), "SYSPRIMS_PTEST="+tt.tag)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.WaitDelay = time.Second
+	if err := c.Start(cmd); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() { tt.cleanup(t) })
+	tt.lines = newLineScanner(out)
+	tt.read(t, want)
+	return tt
+}
+
+// read consumes lines until want pids and "ready" were seen.
+func (tt *testTree) read(t testing.TB, want int) {
+	t.Helper()
+	ready := false
+	for (!ready || len(tt.pids) < want) && tt.lines.Scan() {
+		line := strings.TrimSpace(tt.lines.Text())
+		if line == "ready" {
+			ready = true
+			continue
+		}
+		if pid, err := strconv.Atoi(line); err == nil {
+			tt.pids[pid], _ = startKey(pid)
+		}
+	}
+	if len(tt.pids) < want || !ready {
+		t.Fatalf("tree reported %d of %d pids (ready %v)", len(tt.pids), want, ready)
+	}
+}
+
+// survivors scans /proc independently of the container: every live
+// process carrying the tag, and every reported pid still alive with its
+// recorded start.
+func (tt *testTree) survivors() []int {
+	var out []int
+	seen := make(map[int]bool)
+	all, _ := scanEntries([]string{"SYSPRIMS_PTEST=" + tt.tag})
+	for _, e := range all {
+		if e.gone {
+			continue
+		}
+		if s, ok := tt.pids[e.pid]; e.marked || (ok && s == e.start) {
+			if !seen[e.pid] {
+				seen[e.pid] = true
+				out = append(out, e.pid)
+			}
+		}
+	}
+	return out
+}
+
+// waitNoSurvivors polls the independent scan until nothing is left.
+func (tt *testTree) waitNoSurvivors(t testing.TB, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		s := tt.survivors()
+		if len(s) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("survivors: %s", describe(s))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// cleanup closes the container and kills, by pid, anything the
+// independent scan still finds, so a failing test leaks nothing.
+func (tt *testTree) cleanup(t testing.TB) {
+	tt.c.Close()
+	for _, pid := range tt.survivors() {
+		t.Errorf("cleanup: killing leftover %s", describe([]int{pid}))
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// describe renders pids with their stat lines for failure output.
+func describe(pids []int) string {
+	var b strings.Builder
+	for _, pid := range pids {
+		s, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		b.WriteString("\n  " + strings.TrimSpace(string(s)))
+	}
+	return b.String()
+}
+
+// contains reports whether pids holds pid.
+func contains(pids []int, pid int) bool {
+	for _, p := range pids {
+		if p == pid {
+			return true
+		}
+	}
+	return false
+}
+
+// waitStopped waits until pid is in state T (stopped).
+func waitStopped(t testing.TB, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		s := string(b)
+		if i := strings.LastIndexByte(s, ')'); i > 0 && strings.HasPrefix(s[i+2:], "T") {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("pid %d never stopped", pid)
+}
+
+func ctxFor(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+func newLineScanner(r io.Reader) *bufio.Scanner { return bufio.NewScanner(r) }

@@ -1,0 +1,100 @@
+package proc
+
+import (
+	"bytes"
+
+	"golang.org/x/sys/unix"
+)
+
+// extras fills the optional fields of p asked for in s.fields. They are
+// best effort: a process that exits or hides a file between reads keeps
+// its default fields and misses the extra ones.
+func (s *scan) extras(p *ProcessInfo, st *procStat) {
+	if s.fields.Has(FieldCPU) {
+		p.CPUPercent = st.cpuPercent(s.uptimeTicks, s.ncpu)
+	}
+	if s.fields.Has(FieldCmdline) {
+		p.Cmdline = s.cmdline(p.PID)
+	}
+	if s.fields.Has(FieldExe) {
+		p.ExePath = s.exe(p.PID)
+	}
+	if s.fields.Has(FieldUser) {
+		s.user(p)
+	}
+	if s.fields.Has(FieldMarkers) {
+		p.Markers = s.markers(p.PID)
+	}
+}
+
+// cmdline reads the NUL-separated argument vector; kernel threads and
+// zombies have none.
+func (s *scan) cmdline(pid int) []string {
+	b, err := s.read(pid, "cmdline")
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	return splitNUL(string(bytes.TrimSuffix(b, []byte{0})))
+}
+
+// exe resolves the executable link; unreadable links give "".
+func (s *scan) exe(pid int) string {
+	s.path = appendPath(s.path[:0], pid, "exe")
+	path := string(s.path[:len(s.path)-1])
+	if s.link == nil {
+		s.link = make([]byte, unix.PathMax)
+	}
+	n, err := unix.Readlinkat(s.dirfd, path, s.link)
+	if err != nil || n <= 0 {
+		return ""
+	}
+	return string(s.link[:n])
+}
+
+// user sets the effective uid from the Uid line of /proc/PID/status and
+// its name from the snapshot's user cache.
+func (s *scan) user(p *ProcessInfo) {
+	b, err := s.read(p.PID, "status")
+	if err != nil {
+		return
+	}
+	uid, ok := statusEUID(b)
+	if !ok {
+		return
+	}
+	p.UID, p.User = uid, s.users.name(uid)
+}
+
+// statusEUID returns the effective uid from "Uid:\treal\teffective\t...".
+func statusEUID(b []byte) (int, bool) {
+	i := bytes.Index(b, []byte("\nUid:"))
+	if i < 0 {
+		return 0, false
+	}
+	fields := bytes.Fields(b[i+5 : i+5+lineLen(b[i+5:])])
+	if len(fields) < 2 {
+		return 0, false
+	}
+	v, n := parseInt(fields[1])
+	if n != len(fields[1]) || v < 0 {
+		return 0, false
+	}
+	return int(v), true
+}
+
+// lineLen is the length of b up to its first newline.
+func lineLen(b []byte) int {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return i
+	}
+	return len(b)
+}
+
+// markers reads the SYSPRIMS_* variables of /proc/PID/environ.
+func (s *scan) markers(pid int) map[string]string {
+	b, err := s.read(pid, "environ")
+	if err != nil {
+		return nil
+	}
+	return parseMarkers(b)
+}

@@ -1,0 +1,103 @@
+package proc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// snapshotDoc is the JSON document of a snapshot.
+type snapshotDoc struct {
+	SchemaID  string        `json:"schema_id"`
+	Timestamp string        `json:"timestamp"`
+	Processes []ProcessInfo `json:"processes"`
+}
+
+// timestampLayout is RFC 3339 with milliseconds.
+const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// MarshalSnapshot renders ps as the JSON document described by
+// schemas/process-snapshot.schema.json:
+// {"schema_id": SnapshotSchemaID, "timestamp": RFC 3339, "processes": [...]}.
+func MarshalSnapshot(ps []ProcessInfo) ([]byte, error) {
+	return marshalSnapshotAt(ps, time.Now())
+}
+
+func marshalSnapshotAt(ps []ProcessInfo, at time.Time) ([]byte, error) {
+	if ps == nil {
+		ps = []ProcessInfo{}
+	}
+	doc := snapshotDoc{SnapshotSchemaID, at.UTC().Format(timestampLayout), ps}
+	return json.Marshal(doc)
+}
+
+// UnmarshalSnapshot parses a document written by [MarshalSnapshot] and
+// returns its processes and timestamp. A document with another schema_id
+// is an error.
+func UnmarshalSnapshot(data []byte) ([]ProcessInfo, time.Time, error) {
+	var doc snapshotDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: %w", err)
+	}
+	if doc.SchemaID != SnapshotSchemaID {
+		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: schema_id %q, want %q", doc.SchemaID, SnapshotSchemaID)
+	}
+	at, err := time.Parse(time.RFC3339Nano, doc.Timestamp)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: timestamp: %w", err)
+	}
+	return doc.Processes, at, nil
+}
+
+// ParseFilterJSON parses the JSON form of a [Filter]
+// (schemas/process-filter.schema.json), rejecting unknown keys and bad
+// values with the errors of [ParseFilter].
+func ParseFilterJSON(data []byte) (Filter, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return Filter{}, &FilterError{Reason: "bad json: " + err.Error()}
+	}
+	for _, k := range sortedKeys(raw) {
+		if _, ok := filterKeys[k]; !ok {
+			return Filter{}, &FilterError{Reason: fmt.Sprintf("unknown key %q", k)}
+		}
+	}
+	var f Filter
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&f); err != nil {
+		return Filter{}, &FilterError{Reason: "bad json: " + err.Error()}
+	}
+	return f, f.validate()
+}
+
+// validate checks the values that the JSON types alone do not.
+func (f Filter) validate() error {
+	for _, pid := range f.PIDIn {
+		if pid < 1 {
+			return &FilterError{Key: "pid_in", Reason: fmt.Sprintf("bad pid \"%d\"", pid)}
+		}
+	}
+	if f.PPID != nil && *f.PPID < 0 {
+		return &FilterError{Key: "ppid", Reason: fmt.Sprintf("bad pid \"%d\"", *f.PPID)}
+	}
+	for _, s := range f.StateIn {
+		if !s.valid() {
+			return &FilterError{Key: "state_in", Reason: fmt.Sprintf("unknown state %q", s)}
+		}
+	}
+	if c := f.CPUAbove; c != nil && (*c < 0 || *c > 100) {
+		return &FilterError{Key: "cpu_above", Reason: fmt.Sprintf("bad percent \"%g\" (want 0..100)", *c)}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

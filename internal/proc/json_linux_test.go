@@ -1,0 +1,36 @@
+package proc
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSnapshotJSONMatchesSchema validates a real snapshot, with every
+// field asked for, against schemas/process-snapshot.schema.json.
+func TestSnapshotJSONMatchesSchema(t *testing.T) {
+	startCat(t) // a process with markers
+	snap, err := Snapshot(Options{Fields: FieldAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := MarshalSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"markers":{"SYSPRIMS_PROCTEST":"1"`) {
+		t.Errorf("no process with markers in %.300s...", out)
+	}
+	if err := loadSchema(t, "process-snapshot.schema.json").Validate(out); err != nil {
+		t.Fatal(err)
+	}
+	fixture, err := Snapshot(Options{Root: fixtureRoot, Fields: FieldAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err = MarshalSnapshot(fixture); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadSchema(t, "process-snapshot.schema.json").Validate(out); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,179 @@
+package proc
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// defaultRoot is the proc filesystem read when Options.Root is empty.
+const defaultRoot = "/proc"
+
+// scan is one pass over a proc filesystem: the open root, the per-snapshot
+// constants and the reused buffers.
+type scan struct {
+	root    string
+	dirfd   int
+	fields  Field
+	btimeMs int64
+	pageKB  uint64
+	buf     []byte
+	path    []byte
+
+	uptimeTicks int64      // with FieldCPU
+	ncpu        int        // with FieldCPU
+	users       *userCache // with FieldUser
+	link        []byte     // readlink buffer, with FieldExe
+}
+
+// newScan opens the proc root of opts and reads what every process needs.
+func newScan(opts Options) (*scan, error) {
+	root := opts.Root
+	if root == "" {
+		root = defaultRoot
+	}
+	btime, err := bootTimeMs(root)
+	if err != nil {
+		return nil, err
+	}
+	dirfd, err := openDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("sysprims: open %s: %w", root, err)
+	}
+	s := &scan{root: root, dirfd: dirfd, fields: opts.Fields, btimeMs: btime,
+		pageKB: uint64(os.Getpagesize() / 1024), buf: make([]byte, 0, 2048), path: make([]byte, 0, 64)}
+	if err := s.prepareExtras(); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// prepareExtras reads the per-snapshot inputs of the requested extra fields.
+func (s *scan) prepareExtras() error {
+	if s.fields.Has(FieldCPU) {
+		up, err := uptimeTicks(s.root)
+		if err != nil {
+			return err
+		}
+		s.uptimeTicks, s.ncpu = up, runtime.NumCPU()
+	}
+	if s.fields.Has(FieldUser) {
+		s.users = newUserCache(passwdPath(s.root), s.root == defaultRoot)
+	}
+	return nil
+}
+
+func (s *scan) close() { unix.Close(s.dirfd) }
+
+// all reads every process of the root, skipping those that vanish.
+func (s *scan) all() ([]ProcessInfo, error) {
+	pids, err := readPIDs(s.dirfd)
+	if err != nil {
+		return nil, fmt.Errorf("sysprims: list %s: %w", s.root, err)
+	}
+	out := make([]ProcessInfo, 0, len(pids))
+	for _, pid := range pids {
+		p, err := s.process(pid)
+		if err != nil {
+			if vanished(err) {
+				continue
+			}
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	sortByPID(out)
+	return out, nil
+}
+
+// process reads one process: its stat line, then the extra fields asked for.
+func (s *scan) process(pid int) (ProcessInfo, error) {
+	var st procStat
+	if err := s.stat(pid, &st); err != nil {
+		return ProcessInfo{}, err
+	}
+	p := st.info(s.btimeMs, s.pageKB)
+	if s.fields != 0 {
+		s.extras(&p, &st)
+	}
+	return p, nil
+}
+
+// stat reads and parses <root>/pid/stat into st. st.name aliases s.buf.
+func (s *scan) stat(pid int, st *procStat) error {
+	b, err := s.read(pid, "stat")
+	if err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		return unix.ESRCH // reaped between open and read
+	}
+	if err := parseStat(b, st); err != nil {
+		return fmt.Errorf("sysprims: %s/%d/stat: %w", s.root, pid, err)
+	}
+	return nil
+}
+
+// read reads <root>/pid/file into the scan buffer and returns it; the
+// result is valid until the next read.
+func (s *scan) read(pid int, file string) ([]byte, error) {
+	s.path = appendPath(s.path[:0], pid, file)
+	b, err := readFileAt(s.dirfd, s.path, s.buf)
+	s.buf = b[:0]
+	return b, err
+}
+
+// bootTimes caches the boot time of the default root: the kernel moves
+// btime when the wall clock is stepped, and a start time must not move
+// between two snapshots of one process.
+var bootTimes = sync.OnceValues(func() (int64, error) { return readBootTimeMs(defaultRoot) })
+
+// bootTimeMs returns the boot time of root in unix milliseconds.
+func bootTimeMs(root string) (int64, error) {
+	if root == defaultRoot {
+		return bootTimes()
+	}
+	return readBootTimeMs(root)
+}
+
+// readBootTimeMs parses the "btime" line of <root>/stat.
+func readBootTimeMs(root string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(root, "stat"))
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: boot time: %w", err)
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
+			if v, n := parseInt(rest); n > 0 {
+				return v * 1000, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("sysprims: boot time: no btime line in %s/stat", root)
+}
+
+// uptimeTicks reads <root>/uptime ("605.83 1125.25") in clock ticks.
+func uptimeTicks(root string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(root, "uptime"))
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: uptime: %w", err)
+	}
+	secs, n := parseInt(b)
+	if n == 0 {
+		return 0, fmt.Errorf("sysprims: uptime: malformed %q", b)
+	}
+	ticks := secs * clockTicks
+	if n < len(b) && b[n] == '.' {
+		frac := b[n+1:]
+		for i, scale := 0, int64(clockTicks/10); i < len(frac) && scale > 0 && frac[i] >= '0' && frac[i] <= '9'; i, scale = i+1, scale/10 {
+			ticks += int64(frac[i]-'0') * scale
+		}
+	}
+	return ticks, nil
+}

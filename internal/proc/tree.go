@@ -1,0 +1,92 @@
+package proc
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Descendants returns the descendants of pid found by following parent
+// links within one snapshot, sorted by pid; pid itself is not included.
+// A process reparented before the snapshot (a daemon, a setsid escapee
+// whose parent exited) is not a descendant by this measure.
+func Descendants(snap []ProcessInfo, pid int) []ProcessInfo {
+	kids := childIndex(snap)
+	seen := map[int]bool{pid: true}
+	var out []ProcessInfo
+	queue := []int{pid}
+	for len(queue) > 0 {
+		parent := queue[0]
+		queue = queue[1:]
+		for _, i := range kids[parent] {
+			if c := snap[i]; !seen[c.PID] {
+				seen[c.PID] = true
+				out = append(out, c)
+				queue = append(queue, c.PID)
+			}
+		}
+	}
+	sortByPID(out)
+	return out
+}
+
+// childIndex maps each ppid to the indexes of its children in snap.
+func childIndex(snap []ProcessInfo) map[int][]int {
+	kids := make(map[int][]int, len(snap))
+	for i, p := range snap {
+		if p.PID != p.PPID {
+			kids[p.PPID] = append(kids[p.PPID], i)
+		}
+	}
+	return kids
+}
+
+// childrenInSnapshot returns the sorted pids whose parent is pid, or an
+// error wrapping ErrNotFound when pid is not in snap.
+func childrenInSnapshot(snap []ProcessInfo, pid int) ([]int, error) {
+	if !containsPID(snap, pid) {
+		return nil, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+	}
+	var out []int
+	for _, p := range snap {
+		if p.PPID == pid && p.PID != pid {
+			out = append(out, p.PID)
+		}
+	}
+	return out, nil
+}
+
+// treeInSnapshot returns pid and its descendants by parent links in snap,
+// parents before children.
+func treeInSnapshot(snap []ProcessInfo, pid int) ([]int, error) {
+	if !containsPID(snap, pid) {
+		return nil, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+	}
+	kids := childIndex(snap)
+	out := []int{pid}
+	seen := map[int]bool{pid: true}
+	for i := 0; i < len(out); i++ {
+		for _, j := range kids[out[i]] {
+			if c := snap[j].PID; !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// containsPID reports whether the pid-sorted snap holds pid.
+func containsPID(snap []ProcessInfo, pid int) bool {
+	_, ok := findPID(snap, pid)
+	return ok
+}
+
+// findPID returns the process pid of the pid-sorted ps.
+func findPID(ps []ProcessInfo, pid int) (ProcessInfo, bool) {
+	i, ok := slices.BinarySearchFunc(ps, pid, func(p ProcessInfo, pid int) int { return cmp.Compare(p.PID, pid) })
+	if !ok {
+		return ProcessInfo{}, false
+	}
+	return ps[i], true
+}

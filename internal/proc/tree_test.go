@@ -1,0 +1,112 @@
+package proc
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+// treeSnap: 1 -> 10 -> {11, 12}; 11 -> 13; 20 (ppid 1, sid leader);
+// 30 is its own parent (broken record); 40/41 point at each other.
+var treeSnap = []ProcessInfo{
+	{PID: 1, PPID: 0}, {PID: 10, PPID: 1}, {PID: 11, PPID: 10}, {PID: 12, PPID: 10},
+	{PID: 13, PPID: 11}, {PID: 20, PPID: 1}, {PID: 30, PPID: 30}, {PID: 40, PPID: 41}, {PID: 41, PPID: 40},
+}
+
+func pids(ps []ProcessInfo) []int {
+	var out []int
+	for _, p := range ps {
+		out = append(out, p.PID)
+	}
+	return out
+}
+
+func TestDescendants(t *testing.T) {
+	tests := []struct {
+		pid  int
+		want []int
+	}{
+		{10, []int{11, 12, 13}},
+		{1, []int{10, 11, 12, 13, 20}},
+		{13, nil},
+		{30, nil},
+		{40, []int{41}}, // a cycle ends
+		{99, nil},
+	}
+	for _, tt := range tests {
+		if got := pids(Descendants(treeSnap, tt.pid)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Descendants(%d) = %v, want %v", tt.pid, got, tt.want)
+		}
+	}
+}
+
+func TestTreeInSnapshot(t *testing.T) {
+	got, err := treeInSnapshot(treeSnap, 10)
+	if err != nil || !reflect.DeepEqual(got, []int{10, 11, 12, 13}) {
+		t.Errorf("treeInSnapshot(10) = %v, %v", got, err)
+	}
+	if got, err := treeInSnapshot(treeSnap, 40); err != nil || !reflect.DeepEqual(got, []int{40, 41}) {
+		t.Errorf("treeInSnapshot(40) = %v, %v", got, err)
+	}
+	if _, err := treeInSnapshot(treeSnap, 99); !errors.Is(err, ErrNotFound) {
+		t.Errorf("treeInSnapshot(99) error %v", err)
+	}
+	kids, err := childrenInSnapshot(treeSnap, 10)
+	if err != nil || !reflect.DeepEqual(kids, []int{11, 12}) {
+		t.Errorf("childrenInSnapshot(10) = %v, %v", kids, err)
+	}
+	if kids, err := childrenInSnapshot(treeSnap, 30); err != nil || kids != nil {
+		t.Errorf("childrenInSnapshot(30) = %v, %v", kids, err)
+	}
+	if _, err := childrenInSnapshot(treeSnap, 99); !errors.Is(err, ErrNotFound) {
+		t.Errorf("childrenInSnapshot(99) error %v", err)
+	}
+}
+
+func TestSortByPID(t *testing.T) {
+	ps := []ProcessInfo{{PID: 3}, {PID: 1}, {PID: 2}}
+	sortByPID(ps)
+	if got := pids(ps); !reflect.DeepEqual(got, []int{1, 2, 3}) {
+		t.Errorf("sortByPID = %v", got)
+	}
+}
+
+func TestProcessInfoString(t *testing.T) {
+	p := ProcessInfo{PID: 4242, PPID: 1, PGID: 4100, SID: 4100, Name: "sleep", State: StateSleeping}
+	if got, want := p.String(), "pid 4242 ppid 1 pgid 4100 sid 4100 [sleeping] sleep"; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	p.Cmdline = []string{"sh", "-c", "sleep 300", ""}
+	if got, want := p.String(), `pid 4242 ppid 1 pgid 4100 sid 4100 [sleeping] sh -c "sleep 300" ""`; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
+	}
+	if id := p.ID(); id != (Identity{4242, 0}) {
+		t.Errorf("ID() = %v", id)
+	}
+	if !StateZombie.Gone() || !StateDead.Gone() || StateStopped.Gone() {
+		t.Error("Gone() wrong")
+	}
+	if !FieldAll.Has(FieldUser|FieldCPU) || FieldCmdline.Has(FieldCmdline|FieldExe) {
+		t.Error("Has() wrong")
+	}
+}
+
+func TestLifetimeCPUPercent(t *testing.T) {
+	tests := []struct {
+		cpu, life int64
+		ncpu      int
+		want      float64
+	}{
+		{500, 1000, 1, 50},
+		{500, 1000, 2, 25},
+		{5000, 1000, 1, 100}, // clamped
+		{-1, 1000, 1, 0},
+		{10, 0, 1, 0},
+		{10, 100, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := lifetimeCPUPercent(tt.cpu, tt.life, tt.ncpu); got != tt.want {
+			t.Errorf("lifetimeCPUPercent(%d, %d, %d) = %v, want %v", tt.cpu, tt.life, tt.ncpu, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package timeout
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+)
+
+// killWait bounds the wait for an empty tree after SIGKILL.
+const killWait = 3 * time.Second
+
+// infoFields are the fields gathered for members, leftovers and survivors.
+const infoFields = proc.FieldCmdline | proc.FieldMarkers
+
+// end tears the tree down once and returns the outcome.
+func (t *Tree) end(timedOut bool) Outcome {
+	t.endOnce.Do(func() {
+		t.outcome = t.finish(timedOut)
+		close(t.ended)
+	})
+	return t.outcome
+}
+
+// finish runs the teardown and builds the outcome.
+func (t *Tree) finish(timedOut bool) Outcome {
+	o := t.baseOutcome(timedOut)
+	var errs []error
+	rootRunning := !isClosed(t.done)
+	if !rootRunning {
+		var err error
+		o.Leftovers, o.Zombies, err = t.members()
+		errs = append(errs, err)
+	}
+	if rootRunning || len(o.Leftovers) > 0 {
+		o.SignalSent = signal.Name(t.signal())
+		var err error
+		o.Escalated, err = t.teardown()
+		errs = append(errs, err)
+		var zombies []proc.ProcessInfo
+		o.Survivors, zombies, err = t.verify(&o.Escalated)
+		o.Zombies = mergeInfos(o.Zombies, zombies)
+		errs = append(errs, err)
+	}
+	errs = append(errs, t.awaitRoot(), t.close())
+	t.fillExit(&o)
+	o.DurationMs = time.Since(t.begin).Milliseconds()
+	if err := errors.Join(errs...); err != nil {
+		o.Error = err.Error()
+	}
+	return o
+}
+
+// baseOutcome fills the fields known before the teardown.
+func (t *Tree) baseOutcome(timedOut bool) Outcome {
+	o := Outcome{
+		SchemaID:            ResultSchemaID,
+		Status:              StatusCompleted,
+		TreeKillReliability: t.c.Reliability(),
+		GroupingRequested:   groupingRequested(t.cfg.Mechanism),
+		GroupingEffective:   string(t.c.Mechanism()),
+		Mechanism:           t.c.Mechanism(),
+	}
+	if timedOut {
+		o.Status = StatusTimedOut
+	}
+	return o
+}
+
+func groupingRequested(m platform.Mechanism) string {
+	if m == platform.MechanismAuto {
+		return "group_by_default"
+	}
+	return string(m)
+}
+
+// teardown signals the tree, waits up to the grace period for it to
+// empty, and kills what is left. It reports whether it had to kill.
+func (t *Tree) teardown() (escalated bool, err error) {
+	t.signalled = time.Now()
+	serr := t.c.Signal(t.signal())
+	if t.waitEmpty(t.grace()) == nil {
+		t.emptied = time.Now()
+		return false, serr
+	}
+	kerr := t.c.Kill()
+	werr := t.waitEmpty(killWait)
+	t.emptied = time.Now()
+	return true, errors.Join(kerr, werr)
+}
+
+// verify lists what is left of the tree after the teardown. For a
+// best_effort mechanism, members that escaped the container but carry the
+// tree's marker are then torn down one by one (signal.TerminateAll) and
+// the tree is listed again.
+func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err error) {
+	live, zombies, err = t.members()
+	if len(live) == 0 || t.c.Reliability() == platform.Guaranteed {
+		return live, zombies, err
+	}
+	rescan := func() []proc.Identity {
+		marked, _ := markedBy(t.treeID)
+		return identities(marked)
+	}
+	rep := signal.TerminateAll(identities(live), t.signal(), t.grace(), rescan)
+	*escalated = *escalated || rep.Escalated
+	return t.members()
+}
+
+func identities(ps []proc.ProcessInfo) []proc.Identity {
+	ids := make([]proc.Identity, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID()
+	}
+	return ids
+}
+
+// waitEmpty waits at most d for the container to hold no live member.
+func (t *Tree) waitEmpty(d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return t.c.WaitEmpty(ctx)
+}
+
+// awaitRoot waits, bounded, for the root's exit status after a teardown.
+func (t *Tree) awaitRoot() error {
+	if isClosed(t.done) {
+		return t.rootErr()
+	}
+	tm := time.NewTimer(t.cmd.WaitDelay + killWait)
+	defer tm.Stop()
+	select {
+	case <-t.done:
+		return t.rootErr()
+	case <-tm.C:
+		return errors.New("sysprims: root process did not exit after the teardown")
+	}
+}
+
+// rootErr is the container's Wait error, minus plain exit statuses and
+// the expiry of WaitDelay (a member holding the output pipes, which the
+// teardown then killed).
+func (t *Tree) rootErr() error {
+	var ee interface{ ExitCode() int }
+	if t.waitErr == nil || errors.As(t.waitErr, &ee) || errors.Is(t.waitErr, exec.ErrWaitDelay) {
+		return nil
+	}
+	return t.waitErr
+}
+
+// close releases the container; Signal and Members refuse afterwards.
+func (t *Tree) close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	return t.c.Close()
+}
+
+// fillExit records how the root ended.
+func (t *Tree) fillExit(o *Outcome) {
+	st, ok := t.Exit()
+	o.ExitCode = -1
+	if !ok {
+		return
+	}
+	o.ExitCode = st.Code
+	if st.Signal != 0 {
+		o.ExitCode = -1
+		o.TermSignal = signal.Name(st.Signal)
+	}
+}
+
+func (t *Tree) signal() syscall.Signal {
+	if t.cfg.Signal == 0 {
+		return syscall.SIGTERM
+	}
+	return t.cfg.Signal
+}
+
+func (t *Tree) grace() time.Duration {
+	if t.cfg.Grace == 0 {
+		return DefaultGrace
+	}
+	return t.cfg.Grace
+}
+
+func (c Config) waitDelay() time.Duration {
+	if c.WaitDelay == 0 {
+		return DefaultWaitDelay
+	}
+	return c.WaitDelay
+}
+
+// members lists the live members and the zombies of the tree: the
+// container's members and, for a best_effort mechanism, every process
+// carrying this tree's marker.
+func (t *Tree) members() (live, zombies []proc.ProcessInfo, err error) {
+	pids, err := t.c.Members()
+	live, zombies = describe(pids)
+	if t.c.Reliability() == platform.Guaranteed {
+		return live, zombies, err
+	}
+	marked, serr := markedBy(t.treeID)
+	return mergeInfos(live, marked), zombies, errors.Join(err, serr)
+}
+
+// describe looks pids up, splitting live processes from zombies and
+// dropping those already gone.
+func describe(pids []int) (live, zombies []proc.ProcessInfo) {
+	for _, pid := range pids {
+		p, err := proc.Get(pid, proc.Options{Fields: infoFields})
+		switch {
+		case err != nil:
+			continue
+		case p.State.Gone():
+			zombies = append(zombies, p)
+		default:
+			live = append(live, p)
+		}
+	}
+	return live, zombies
+}
+
+// markedBy returns the live processes whose environment carries
+// SYSPRIMS_TREE_ID=id. A process that dropped its environment is missed.
+func markedBy(id string) ([]proc.ProcessInfo, error) {
+	snap, err := proc.Snapshot(proc.Options{Fields: proc.FieldMarkers})
+	var pids []int
+	for _, p := range snap {
+		if p.Markers[TreeIDEnv] == id && !p.State.Gone() {
+			pids = append(pids, p.PID)
+		}
+	}
+	live, _ := describe(pids)
+	return live, err
+}
+
+// mergeInfos returns a and the processes of b not in a, sorted by pid.
+func mergeInfos(a, b []proc.ProcessInfo) []proc.ProcessInfo {
+	for _, p := range b {
+		if !slices.ContainsFunc(a, func(q proc.ProcessInfo) bool { return q.PID == p.PID }) {
+			a = append(a, p)
+		}
+	}
+	slices.SortFunc(a, func(x, y proc.ProcessInfo) int { return x.PID - y.PID })
+	return a
+}

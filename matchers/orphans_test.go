@@ -1,0 +1,170 @@
+package matchers
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/sysprimstest"
+)
+
+const testTree = "run-1"
+
+// pinfo builds a snapshot entry; tree "" means no markers.
+func pinfo(pid, ppid, pgid, sid int, start int64, tree string) sysprimstest.ProcessInfo {
+	p := sysprimstest.ProcessInfo{PID: pid, PPID: ppid, PGID: pgid, SID: sid, StartTimeUnixMs: start,
+		State: proc.StateSleeping, Name: "proc", Cmdline: []string{"/bin/proc", "-n"}}
+	if tree != "" {
+		p.Markers = map[string]string{sysprimstest.EnvTreeID: tree, sysprimstest.EnvTest: "TestX"}
+	}
+	return p
+}
+
+func self() sysprimstest.ProcessInfo {
+	return pinfo(os.Getpid(), 1, 50, 50, 1, "")
+}
+
+func zombie(p sysprimstest.ProcessInfo) sysprimstest.ProcessInfo {
+	p.State = proc.StateZombie
+	return p
+}
+
+func hows(orphans []orphan) map[int]string {
+	m := map[int]string{}
+	for _, o := range orphans {
+		m[o.PID] = o.how
+	}
+	return m
+}
+
+func TestFindOrphansRootAlive(t *testing.T) {
+	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
+	snap := []sysprimstest.ProcessInfo{
+		self(), root,
+		pinfo(201, 200, 201, 201, 11, testTree), // setsid, parent alive: inside
+		pinfo(203, 1, 202, 202, 12, testTree),   // daemon
+		pinfo(204, 203, 202, 202, 13, testTree), // the daemon's child
+		pinfo(205, 1, 205, 50, 14, testTree),    // new group, reparented
+		pinfo(206, 1, 200, 50, 15, testTree),    // reparented only
+		zombie(pinfo(207, 1, 207, 207, 16, testTree)),
+	}
+	got := hows(findOrphans(snap, markedWith(snap, sysprimstest.EnvTreeID, testTree), rootFrom(root, true)))
+	want := map[int]string{
+		203: "escaped via setsid; reparented to pid 1 (daemonized)",
+		204: "escaped via setsid; child of escaped pid 203",
+		205: "new process group; reparented to pid 1 (daemonized)",
+		206: "reparented to pid 1 (daemonized)",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("orphans = %v, want %v", got, want)
+	}
+	for pid, how := range want {
+		if got[pid] != how {
+			t.Errorf("pid %d: how = %q, want %q", pid, got[pid], how)
+		}
+	}
+}
+
+func TestFindOrphansRootGone(t *testing.T) {
+	snap := []sysprimstest.ProcessInfo{self(), pinfo(201, 1, 200, 50, 11, testTree), pinfo(202, 1, 202, 202, 12, testTree)}
+	root := treeRoot{pid: 200}.withOwnRefs(snap)
+	got := hows(findOrphans(snap, markedWith(snap, sysprimstest.EnvTreeID, testTree), root))
+	if got[201] != "reparented to pid 1 (daemonized); root exited" {
+		t.Errorf("201: %q", got[201])
+	}
+	if got[202] != "escaped via setsid; reparented to pid 1 (daemonized); root exited" {
+		t.Errorf("202: %q", got[202])
+	}
+}
+
+func TestHelpersAreNotMembers(t *testing.T) {
+	shim := pinfo(300, os.Getpid(), 300, 50, 5, testTree)
+	shim.Markers["SYSPRIMS_SHIM"] = "1"
+	snap := []sysprimstest.ProcessInfo{self(), shim, pinfo(301, 300, 301, 50, 6, testTree)}
+	members := markedWith(snap, sysprimstest.EnvTreeID, testTree)
+	if len(members) != 1 || members[0].PID != 301 {
+		t.Fatalf("members = %v", members)
+	}
+	if !isHelper(shim) || isHelper(snap[2]) {
+		t.Error("isHelper")
+	}
+}
+
+func TestPIDTree(t *testing.T) {
+	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
+	child := pinfo(201, 200, 200, 50, 11, testTree)
+	stranger := pinfo(400, 1, 400, 400, 3, "")
+	snap := []sysprimstest.ProcessInfo{self(), root, child, pinfo(203, 1, 202, 202, 12, testTree), stranger, zombie(pinfo(500, 1, 1, 1, 1, testTree))}
+	members, r, err := pidTree(200, snap)
+	if err != nil || !r.alive || len(members) != 3 {
+		t.Fatalf("pidTree(200) = %v, %+v, %v", members, r, err)
+	}
+	if got := findOrphans(snap, members, r); len(got) != 1 || got[0].PID != 203 {
+		t.Errorf("orphans = %v", got)
+	}
+	for pid, frag := range map[int]string{999: "is not running", 500: "is not running", 400: "carries no SYSPRIMS_TREE_ID", 201: "is not the root"} {
+		_, _, err := pidTree(pid, snap)
+		if !errors.Is(err, errNoTree) || !strings.Contains(err.Error(), frag) {
+			t.Errorf("pidTree(%d) error = %v, want %q", pid, err, frag)
+		}
+	}
+}
+
+func TestSnapshotTree(t *testing.T) {
+	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
+	child := pinfo(201, 200, 200, 50, 10, testTree) // same start ms as the root
+	daemon := pinfo(203, 202, 202, 202, 12, testTree)
+	listing := []sysprimstest.ProcessInfo{child, daemon, root}
+	if got := rootOfListing(listing); got.PID != 200 {
+		t.Fatalf("root = %d, want 200", got.PID)
+	}
+	// Later: the root lives, the daemon was reparented, the child's pid
+	// was reused by a stranger.
+	movedDaemon := daemon
+	movedDaemon.PPID = 1
+	now := []sysprimstest.ProcessInfo{self(), root, movedDaemon, pinfo(201, 1, 201, 201, 99, "")}
+	members, r := snapshotTree(listing, now)
+	got := findOrphans(now, members, r)
+	if !r.alive || len(got) != 1 || got[0].PID != 203 {
+		t.Fatalf("orphans = %v (root %+v)", got, r)
+	}
+	// The root has gone: the daemon is an orphan because the root exited.
+	members, r = snapshotTree(listing, now[2:])
+	if got := findOrphans(now, members, r); r.alive || len(got) != 1 || !strings.Contains(got[0].how, "root exited") {
+		t.Errorf("orphans after root exit = %v", got)
+	}
+	if members, _ := snapshotTree(nil, now); members != nil {
+		t.Errorf("empty listing has members %v", members)
+	}
+}
+
+func TestLeakJudge(t *testing.T) {
+	me := os.Getpid()
+	run := func(pid int, start int64, runID string) sysprimstest.ProcessInfo {
+		p := pinfo(pid, 1, pid, pid, start, "")
+		p.Markers = map[string]string{sysprimstest.EnvRunID: runID}
+		return p
+	}
+	child := pinfo(600, me, 600, 50, 20, "") // descends from the test process
+	grandchild := pinfo(601, 600, 600, 50, 21, "")
+	old := pinfo(602, me, 602, 50, 2, "") // in the baseline
+	shim := pinfo(603, me, 603, 50, 22, "")
+	shim.Markers = map[string]string{"SYSPRIMS_GUARDIAN": "1"}
+	snap := []sysprimstest.ProcessInfo{self(), child, grandchild, old, shim,
+		run(700, 30, "mine"), run(701, 31, "other"), zombie(run(702, 32, "mine")), pinfo(703, 1, 703, 703, 33, "")}
+	m := HaveLeakedProcesses([]sysprimstest.ProcessInfo{old}, IgnoringPID(601)).(*leakedMatcher)
+	m.runID = "mine"
+	leaked, err := m.judge(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, p := range leaked {
+		pids = append(pids, p.PID)
+	}
+	if len(pids) != 2 || pids[0] != 600 || pids[1] != 700 {
+		t.Errorf("leaked = %v, want [600 700]", pids)
+	}
+}
