@@ -100,7 +100,7 @@ func (m *leakedMatcher) judge(snap []sysprimstest.ProcessInfo) ([]sysprimstest.P
 	mine := subtree(snap, m.self)
 	var out []sysprimstest.ProcessInfo
 	for _, p := range snap {
-		if p.State.Gone() || p.PID == m.self || m.baseline[p.ID()] || isHelper(p) {
+		if p.State.Gone() || p.PID == m.self || m.baseline[p.ID()] || sysprimstest.IsHelper(p) {
 			continue
 		}
 		if p.Markers[sysprimstest.EnvRunID] != m.runID && !mine[p.PID] {

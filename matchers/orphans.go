@@ -128,7 +128,7 @@ func pidTree(pid int, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessIn
 	if id == "" {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, sysprimstest.EnvTreeID)
 	}
-	if parent, ok := find(snap, info.PPID); ok && parent.Markers[sysprimstest.EnvTreeID] == id && !isHelper(parent) {
+	if parent, ok := find(snap, info.PPID); ok && parent.Markers[sysprimstest.EnvTreeID] == id && !sysprimstest.IsHelper(parent) {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not the root of tree %s (its parent %d is a member too); pass the root", errNoTree, pid, id, info.PPID)
 	}
 	return markedWith(snap, sysprimstest.EnvTreeID, id), rootFrom(info, true), nil

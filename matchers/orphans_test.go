@@ -87,7 +87,7 @@ func TestHelpersAreNotMembers(t *testing.T) {
 	if len(members) != 1 || members[0].PID != 301 {
 		t.Fatalf("members = %v", members)
 	}
-	if !isHelper(shim) || isHelper(snap[2]) {
+	if !sysprimstest.IsHelper(shim) || sysprimstest.IsHelper(snap[2]) {
 		t.Error("isHelper")
 	}
 }

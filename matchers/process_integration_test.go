@@ -93,6 +93,9 @@ func TestTreeKilledBeforeStop(t *testing.T) {
 	g.Expect(m.Match(p)).To(BeFalse())
 	g.Expect(m.FailureMessage(p)).To(ContainSubstring("has not been stopped or waited for"))
 	g.Expect(m.(mayChange).MatchMayChangeInTheFuture(p)).To(BeTrue())
+	to := matchers.HaveTimedOut()
+	g.Expect(to.Match(p)).To(BeFalse())
+	g.Expect(to.FailureMessage(p)).To(MatchRegexp(`\(pid \d+, tree \S+\): running\nto have timed out, but it has not been waited for`))
 	t.Logf("%v", p.Stop())
 	g.Expect(p).To(matchers.BeTreeKilled())
 }

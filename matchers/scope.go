@@ -2,30 +2,12 @@ package matchers
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/onsi/gomega/format"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
-
-// helperMarkerPrefixes mark this library's own helper processes (the
-// subreaper shim, the cgroup guardian). They end with the trees or the
-// binary they serve and are never members, orphans or leaks.
-var helperMarkerPrefixes = []string{"SYSPRIMS_SHIM", "SYSPRIMS_GUARDIAN"}
-
-// isHelper reports whether p is one of this library's helper processes.
-func isHelper(p sysprimstest.ProcessInfo) bool {
-	for k := range p.Markers {
-		for _, prefix := range helperMarkerPrefixes {
-			if strings.HasPrefix(k, prefix) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // find returns the entry for pid in snap.
 func find(snap []sysprimstest.ProcessInfo, pid int) (sysprimstest.ProcessInfo, bool) {
@@ -63,7 +45,7 @@ func subtree(snap []sysprimstest.ProcessInfo, root int) map[int]bool {
 func markedWith(snap []sysprimstest.ProcessInfo, key, v string) []sysprimstest.ProcessInfo {
 	var out []sysprimstest.ProcessInfo
 	for _, p := range snap {
-		if p.Markers[key] == v && !p.State.Gone() && !isHelper(p) {
+		if p.Markers[key] == v && !p.State.Gone() && !sysprimstest.IsHelper(p) {
 			out = append(out, p)
 		}
 	}

@@ -217,6 +217,22 @@ func (p *Process) ExitCode() int {
 	return st.Code
 }
 
+// ExitStatus returns how the root ended: its exit code (-1 when a signal
+// ended it), the signal (or 0), and whether it has exited at all.
+func (p *Process) ExitStatus() (code int, sig syscall.Signal, exited bool) {
+	if p.tree == nil {
+		return -1, 0, false
+	}
+	st, ok := p.tree.Exit()
+	if !ok {
+		return -1, 0, false
+	}
+	return st.Code, st.Signal, true
+}
+
+// GomegaString makes Gomega show a Process by its String form.
+func (p *Process) GomegaString() string { return p.String() }
+
 // Buffer returns the tree's standard output as it arrives, for gbytes.Say.
 func (p *Process) Buffer() *gbytes.Buffer { return p.stdout }
 

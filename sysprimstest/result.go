@@ -107,6 +107,9 @@ func (r *Result) String() string {
 	return b.String()
 }
 
+// GomegaString makes Gomega show a Result by its String form.
+func (r *Result) GomegaString() string { return r.String() }
+
 // processLines formats ps one per line, indented, for failure messages.
 func processLines(ps []ProcessInfo) string {
 	var b strings.Builder

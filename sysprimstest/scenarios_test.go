@@ -49,8 +49,8 @@ func TestRunScenarios(t *testing.T) {
 			if took := time.Since(start); took > timeout+grace+margin {
 				t.Errorf("Run took %v, want under %v", took, timeout+grace+margin)
 			}
-			if n := len(r.Reports()); n < sc.Processes {
-				t.Errorf("only %d of %d processes came up before the teardown: %v", n, sc.Processes, r.Reports())
+			if _, err := r.Await(sc.Processes, 5*time.Second); err != nil {
+				t.Errorf("not every process came up before the teardown: %v", err)
 			}
 			assertGone(t, r)
 			if guaranteedHere() && res.Reliability != "guaranteed" {

@@ -76,7 +76,7 @@ func (sc *scope) judge(snap []ProcessInfo) []ProcessInfo {
 	mine := descendantSet(snap, os.Getpid())
 	var out []ProcessInfo
 	for _, p := range snap {
-		if p.State.Gone() || sc.baseline[p.ID()] || sc.s.ignored(p) || isHelper(p) {
+		if p.State.Gone() || sc.baseline[p.ID()] || sc.s.ignored(p) || IsHelper(p) {
 			continue
 		}
 		if sc.marked(p) || (mine[p.PID] && sc.unclaimed(p)) {
@@ -101,10 +101,17 @@ func (sc *scope) unclaimed(p ProcessInfo) bool {
 	return !ok || sc.name == "" || t == sc.name
 }
 
-// isHelper reports whether p is one of this library's own helper
-// processes (a subreaper shim or the cgroup guardian), which end with
-// the trees or the binary they serve.
-func isHelper(p ProcessInfo) bool {
+// ownGoroutines excuses the library's own long-lived goroutine from the
+// goroutine check: the one that reaps the cgroup guardian, which lives as
+// long as the binary.
+var ownGoroutines = []goleak.Option{
+	goleak.IgnoreAnyFunction("github.com/3leaps/sysprims-go/internal/platform.reapGuardian"),
+}
+
+// IsHelper reports whether p is one of this library's own helper
+// processes (a subreaper shim or the cgroup guardian). Helpers end with the
+// trees or the binary they serve, so leak checks skip them.
+func IsHelper(p ProcessInfo) bool {
 	for _, k := range helperMarkers {
 		if _, ok := p.Markers[k]; ok {
 			return true
@@ -202,7 +209,7 @@ func verifyTestMain(m TestingM, w io.Writer, opts []Option) int {
 		code = max(code, 1)
 	}
 	if s.goroutines && code == 0 {
-		if err := goleak.Find(s.goleakOpts...); err != nil {
+		if err := goleak.Find(append(s.goleakOpts, ownGoroutines...)...); err != nil {
 			fmt.Fprintf(w, "sysprims: goroutines leaked: %v\n", err)
 			code = 1
 		}

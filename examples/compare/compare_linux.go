@@ -139,7 +139,7 @@ func interruptible(stderr io.Writer) (context.Context, context.CancelFunc) {
 // Cancelling ctx stops it between cells and benchmarks; every step that
 // ran has cleaned up after itself.
 func execute(ctx context.Context, o options, scs []scenario, rs []runner, logf func(string, ...any)) Report {
-	begin := time.Now()
+	begin, load := time.Now(), loadAvg()
 	rep := Report{Config: ConfigJSON{ms(o.timeout), ms(o.grace), ms(o.hang), ms(o.settle)}}
 	for _, r := range rs {
 		rep.Runners = append(rep.Runners, RunnerInfo{r.ID, r.Name, r.How, r.avail()})
@@ -151,7 +151,7 @@ func execute(ctx context.Context, o options, scs []scenario, rs []runner, logf f
 	if o.bench && ctx.Err() == nil {
 		rep.Bench = benchmarks(ctx, o, logf)
 	}
-	rep.Machine = probeMachine(rep.Cells)
+	rep.Machine = probeMachine(rep.Cells, load)
 	rep.Problems = problems(rep)
 	if ctx.Err() != nil {
 		rep.Problems = append(rep.Problems, "interrupted: the results are partial")

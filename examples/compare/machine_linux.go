@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,12 +31,33 @@ type Machine struct {
 	// first; Notes say why others are missing.
 	Available []string `json:"sysprims_available"`
 	Notes     []string `json:"sysprims_notes,omitempty"`
+	// LoadStart and LoadEnd are the 1-minute load averages when the run
+	// began and ended: timings from a busy machine are not comparable.
+	LoadStart float64 `json:"load_start"`
+	LoadEnd   float64 `json:"load_end"`
+}
+
+// loadAvg returns the 1-minute load average, or -1.
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 // probeMachine describes this machine, taking the mechanism sysprims used
 // from the cells, or from one run of a trivial command when none ran.
-func probeMachine(cells []Cell) Machine {
-	m := Machine{Kernel: kernel(), CPUs: runtime.NumCPU(), Go: runtime.Version(),
+func probeMachine(cells []Cell, load float64) Machine {
+	m := Machine{LoadStart: load, LoadEnd: loadAvg(), Kernel: kernel(), CPUs: runtime.NumCPU(), Go: runtime.Version(),
 		Timeout: timeoutVersion(), Cgroup2: cgroup2Mount()}
 	caps := platform.Probe()
 	for _, mech := range caps.Mechanisms {

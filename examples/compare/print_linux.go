@@ -109,7 +109,8 @@ func printLeaks(w io.Writer, cells []Cell) {
 
 func printMachine(w io.Writer, rep Report) {
 	m := rep.Machine
-	parts := []string{m.Kernel, fmt.Sprintf("%d CPUs", m.CPUs), m.Go}
+	parts := []string{m.Kernel, fmt.Sprintf("%d CPUs", m.CPUs), m.Go,
+		fmt.Sprintf("load %.1f → %.1f", m.LoadStart, m.LoadEnd)}
 	if m.Timeout != "" {
 		parts = append(parts, m.Timeout)
 	}

@@ -69,9 +69,14 @@ func startGuardian(dir string) error {
 		return fmt.Errorf("sysprims: cgroup guardian: %w", err)
 	}
 	guardPipe, guardProc = w, cmd.Process
-	go cmd.Wait()
+	go reapGuardian(cmd)
 	return nil
 }
+
+// reapGuardian waits for the guardian so it never lingers as a zombie. Its
+// goroutine lives as long as the guardian, normally as long as this
+// process; goroutine leak checks skip it by this function's name.
+func reapGuardian(cmd *exec.Cmd) { _ = cmd.Wait() }
 
 // runGuardian is the guardian's main: it waits for EOF on stdin (its
 // caller is gone) or a terminating signal, then kills and removes every

@@ -10,11 +10,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Schema is a loaded schema file together with the sibling files its
 // $refs name.
 type Schema struct {
+	mu    sync.Mutex // Validate keeps state (depth, lazily loaded refs)
 	dir   string
 	docs  map[string]any // file name -> parsed document
 	file  string         // the file this Schema validates against
@@ -73,6 +75,8 @@ func (s *Schema) Validate(doc []byte) error {
 	if err != nil {
 		return fmt.Errorf("schematest: document: %w", err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	root := s.docs[s.file]
 	var errs []error
 	s.validate(s.file, root, v, "", &errs)

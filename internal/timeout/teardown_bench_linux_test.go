@@ -1,6 +1,8 @@
 package timeout
 
 import (
+	"bufio"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ const benchGrace = 200 * time.Millisecond
 // SIGTERM (target: under 20 ms).
 func BenchmarkTeardown100_HonoursTerm(b *testing.B) {
 	forEachMechanism(b, func(b *testing.B, m platform.Mechanism) { benchTeardown(b, m, "tree") })
+	b.Run("sleep-tree", func(b *testing.B) { forEachMechanism(b, benchTeardownSleep(false)) })
 }
 
 // BenchmarkTeardown100_IgnoresTerm is the same for 100 processes that
@@ -24,6 +27,56 @@ func BenchmarkTeardown100_HonoursTerm(b *testing.B) {
 // grace + 20 ms).
 func BenchmarkTeardown100_IgnoresTerm(b *testing.B) {
 	forEachMechanism(b, func(b *testing.B, m platform.Mechanism) { benchTeardown(b, m, "tree-ignore-term") })
+	b.Run("sleep-tree", func(b *testing.B) { forEachMechanism(b, benchTeardownSleep(true)) })
+}
+
+// sleepTree is a 100-process tree of small C programs (sh and 99 sleeps),
+// which exit far faster than Go fixture processes: it shows the cost of
+// the mechanism rather than of process exit. It prints "ready" once every
+// sleep is forked.
+const sleepTree = `for i in $(seq 99); do sleep 300 & done; echo ready; exec sleep 300`
+
+// benchTeardownSleep times Stop of a sleepTree, optionally ignoring
+// SIGTERM (inherited by every sleep).
+func benchTeardownSleep(ignore bool) func(b *testing.B, m platform.Mechanism) {
+	script := sleepTree
+	if ignore {
+		script = `trap "" TERM; ` + sleepTree
+	}
+	return func(b *testing.B, m platform.Mechanism) {
+		var toEmpty time.Duration
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			tr := startSleepTree(b, m, script)
+			b.StartTimer()
+			o := tr.Stop()
+			b.StopTimer()
+			toEmpty += tr.emptied.Sub(tr.signalled)
+			if len(o.Survivors) > 0 || o.Error != "" {
+				b.Errorf("survivors %v, error %q", o.Survivors, o.Error)
+			}
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(toEmpty.Microseconds())/1000/float64(b.N), "ms-signal-to-empty")
+	}
+}
+
+// startSleepTree starts script through the engine and waits for "ready".
+func startSleepTree(b *testing.B, m platform.Mechanism, script string) *Tree {
+	cmd := exec.Command("sh", "-c", script)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := Start(cmd, Config{Mechanism: m, Require: true, Grace: benchGrace})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		tr.Stop()
+		b.Fatalf("sleep tree said %q, %v", line, err)
+	}
+	return tr
 }
 
 // benchTeardown builds the tree outside the timer, then times Stop and
