@@ -134,7 +134,7 @@ report() {
 }
 
 stop_wine() {
-	[ -n "${wineserver:-}" ] && [ -x "$wineserver" ] && timeout 30 "$wineserver" -k 2>/dev/null
+	if [ -n "${wineserver:-}" ] && [ -x "$wineserver" ]; then timeout 30 "$wineserver" -k 2>/dev/null || true; fi
 	return 0
 }
 

@@ -10,10 +10,10 @@ import (
 
 // TestMain enters a fixture when the binary was re-executed as one;
 // otherwise it runs the tests, then fails the binary if a process they
-// started is still alive, naming it.
+// started is still alive, naming it; WithGoroutines checks goroutines too.
 func TestMain(m *testing.M) {
 	fixtures.Main()
-	sysprimstest.VerifyTestMain(m)
+	sysprimstest.VerifyTestMain(m, sysprimstest.WithGoroutines())
 }
 
 // A command that should finish: Run waits for it, tears down whatever it

@@ -111,20 +111,3 @@ func startTimeMs(pid int) (int64, error) {
 	}
 	return p.StartTimeUnixMs, nil
 }
-
-func sendErr(pid int, sig syscall.Signal, err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, unix.ESRCH):
-		return fmt.Errorf("sysprims: send %s to pid %d: %w", String(sig), pid, proc.ErrNotFound)
-	}
-	return fmt.Errorf("sysprims: send %s to pid %d: %w", String(sig), pid, err)
-}
-
-func groupErr(pgid int, sig syscall.Signal, err error) error {
-	if errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("sysprims: send %s to process group %d: %w", String(sig), pgid, proc.ErrNotFound)
-	}
-	return fmt.Errorf("sysprims: send %s to process group %d: %w", String(sig), pgid, err)
-}

@@ -3,7 +3,6 @@
 package signal
 
 import (
-	"errors"
 	"fmt"
 	"syscall"
 
@@ -48,21 +47,4 @@ func SendGroup(pgid int, sig syscall.Signal) error {
 		return groupErr(pgid, sig, err)
 	}
 	return nil
-}
-
-func sendErr(pid int, sig syscall.Signal, err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, unix.ESRCH):
-		return fmt.Errorf("sysprims: send %s to pid %d: %w", String(sig), pid, proc.ErrNotFound)
-	}
-	return fmt.Errorf("sysprims: send %s to pid %d: %w", String(sig), pid, err)
-}
-
-func groupErr(pgid int, sig syscall.Signal, err error) error {
-	if errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("sysprims: send %s to process group %d: %w", String(sig), pgid, proc.ErrNotFound)
-	}
-	return fmt.Errorf("sysprims: send %s to process group %d: %w", String(sig), pgid, err)
 }

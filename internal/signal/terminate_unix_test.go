@@ -1,0 +1,80 @@
+//go:build unix
+
+package signal
+
+import (
+	"bufio"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+)
+
+// startReady starts script under sh, waits for its first line (the
+// script says "ready" once its traps are set), and reaps it at the end.
+func startReady(t *testing.T, script string) proc.Identity {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", script)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	p, err := proc.Get(cmd.Process.Pid, proc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID()
+}
+
+func TestTerminateAllPolite(t *testing.T) {
+	id := startReady(t, "echo ready; exec sleep 300")
+	rep := TerminateAll([]proc.Identity{id}, syscall.SIGTERM, 10*time.Second, nil)
+	if rep.Escalated || rep.Signalled != 1 || len(rep.Survivors) > 0 {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestTerminateAllEscalatesAndRescans(t *testing.T) {
+	stubborn := startReady(t, `trap "" TERM; echo ready; exec sleep 300`)
+	late := startReady(t, `trap "" TERM; echo ready; exec sleep 300`)
+	rescans := 0
+	rescan := func() []proc.Identity {
+		rescans++
+		if rescans == 2 {
+			return []proc.Identity{late}
+		}
+		return nil
+	}
+	rep := TerminateAll([]proc.Identity{stubborn}, syscall.SIGTERM, 50*time.Millisecond, rescan)
+	if !rep.Escalated || rep.Signalled != 2 || len(rep.Survivors) > 0 {
+		t.Errorf("report %+v", rep)
+	}
+	for _, id := range []proc.Identity{stubborn, late} {
+		if _, ok := lookup(id); ok {
+			t.Errorf("pid %d still alive", id.PID)
+		}
+	}
+}
+
+func TestTerminateAllSkipsReusedPID(t *testing.T) {
+	id := startReady(t, "echo ready; exec sleep 300")
+	stale := proc.Identity{PID: id.PID, StartTimeUnixMs: id.StartTimeUnixMs - 5000}
+	rep := TerminateAll([]proc.Identity{stale}, syscall.SIGKILL, 10*time.Millisecond, nil)
+	if rep.Signalled != 0 || rep.Escalated {
+		t.Errorf("a stale identity was signalled: %+v", rep)
+	}
+	if _, ok := lookup(id); !ok {
+		t.Error("the process now holding the pid was killed")
+	}
+}
