@@ -239,7 +239,7 @@ func waitUnpopulated(ctx context.Context, dir string) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("sysprims: cgroup %s not empty: %w", dir, ctx.Err())
 		}
-		_, err = unix.Poll(fds, int(pollSlice/time.Millisecond))
+		_, err = unix.Poll(fds, pollTimeoutMs(ctx))
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("sysprims: poll cgroup events: %w", err)
 		}
@@ -248,3 +248,14 @@ func waitUnpopulated(ctx context.Context, dir string) error {
 
 // pollSlice bounds one poll(2) on cgroup.events so ctx is checked.
 const pollSlice = 50 * time.Millisecond
+
+// pollTimeoutMs is the poll(2) timeout for one slice: pollSlice, or less
+// when ctx's deadline comes sooner, so a grace period ends on time rather
+// than up to a slice late. It is at least 1 ms.
+func pollTimeoutMs(ctx context.Context) int {
+	d := pollSlice
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl))
+	}
+	return max(1, int((d+time.Millisecond-1)/time.Millisecond))
+}
