@@ -22,6 +22,7 @@ type LeakError struct {
 	Survivors []ProcessInfo
 }
 
+// Error lists the survivors, one per line.
 func (e *LeakError) Error() string {
 	return fmt.Sprintf("sysprims: %d process(es) outlived %s:%s", len(e.Survivors), e.Scope, processLines(e.Survivors))
 }

@@ -1,0 +1,101 @@
+package sysprimstest
+
+import (
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+)
+
+func TestRequireGuaranteedSkips(t *testing.T) {
+	rec := NewRecorder("TestNeedsJob")
+	other := "job_object"
+	if runtime.GOOS == "windows" {
+		other = "cgroup_v2"
+	}
+	p := Start(rec, fixtures.Command("sleeper"), WithMechanism(other), RequireGuaranteed())
+	if errs := rec.Close(); errs != "" || !strings.Contains(rec.Skipped(), "needs a guaranteed teardown") {
+		t.Errorf("errors %q, skipped %q", errs, rec.Skipped())
+	}
+	if p.ExitCode() != 127 {
+		t.Errorf("exit code of a process that never started: %d", p.ExitCode())
+	}
+}
+
+func TestHangReportAndExitStatus(t *testing.T) {
+	rec := NewRecorder("TestSlow")
+	defer rec.Close()
+	p := Start(rec, fixtures.Command("sleeper"), WithHangReport(50*time.Millisecond), WithGrace(time.Second))
+	if code, _, exited := p.ExitStatus(); exited || code != -1 || p.ExitCode() != -1 || p.Result() != nil {
+		t.Fatalf("running process: exit %d exited %v result %v", code, exited, p.Result())
+	}
+	res := p.Wait(300 * time.Millisecond)
+	logs := strings.Join(rec.Logs(), "\n")
+	if !strings.Contains(logs, "still waiting for") || !strings.Contains(logs, "started by TestSlow") {
+		t.Errorf("no hang report naming the tree in logs:\n%s", logs)
+	}
+	if !res.TimedOut || res.Signal != syscall.SIGTERM || !strings.Contains(res.String(), "timed out") {
+		t.Errorf("result %v", res)
+	}
+	if code, sig, exited := p.ExitStatus(); !exited || code != -1 || sig != syscall.SIGTERM {
+		t.Errorf("ExitStatus() = %d %v %v", code, sig, exited)
+	}
+	if p.ExitCode() != 128+int(syscall.SIGTERM) || p.Result() != res || p.Wait(time.Second) != res {
+		t.Errorf("ExitCode %d, Result %p, want %p", p.ExitCode(), p.Result(), res)
+	}
+	if !strings.Contains(p.GomegaString(), p.TreeID()) || res.GomegaString() != res.String() {
+		t.Errorf("GomegaString: %q %q", p.GomegaString(), res.GomegaString())
+	}
+	if err := p.Signal(syscall.SIGTERM); err == nil {
+		t.Error("Signal after teardown gave no error")
+	}
+}
+
+func TestResultStrings(t *testing.T) {
+	for _, c := range []struct {
+		r    Result
+		want string
+	}{
+		{Result{ExitCode: 0, Mechanism: "cgroup_v2", Reliability: "guaranteed"}, "exit 0 after 0s (cgroup_v2, guaranteed)"},
+		{Result{ExitCode: -1, Signal: syscall.SIGKILL, Mechanism: "m", Reliability: "r"}, "killed by SIGKILL after 0s (m, r)"},
+		{Result{TimedOut: true, Leftovers: make([]ProcessInfo, 2), Survivors: make([]ProcessInfo, 1), Mechanism: "m", Reliability: "r"},
+			"timed out after 0s (m, r, 2 left behind, 1 SURVIVED)"},
+	} {
+		if got := c.r.String(); got != c.want {
+			t.Errorf("String() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+func TestRunCapturesAndDescendants(t *testing.T) {
+	r := listen(t)
+	cmd := fixtures.Command("grandchild")
+	r.Attach(cmd)
+	p := Start(t, cmd)
+	if _, err := r.Await(3, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	members, err := p.Descendants()
+	if err != nil || len(members) < 3 {
+		t.Fatalf("Descendants: %d members, %v", len(members), err)
+	}
+	byMarker, err := TreeProcesses(p.TreeID())
+	if err != nil || len(byMarker) != 3 {
+		t.Errorf("TreeProcesses: %v, %v", byMarker, err)
+	}
+	kids, err := Descendants(p.Pid())
+	if err != nil || len(kids) != 2 {
+		t.Errorf("Descendants(pid): %v, %v", kids, err)
+	}
+	if err := p.Signal(syscall.SIGCONT); err != nil {
+		t.Errorf("Signal: %v", err)
+	}
+	res := p.Stop()
+	if len(res.Survivors) > 0 || res.JSON() == nil || !strings.Contains(string(res.JSON()), `"schema_id"`) {
+		t.Errorf("Stop: %v %s", res, res.JSON())
+	}
+	assertGone(t, r)
+}
