@@ -8,121 +8,35 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"slices"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 	"github.com/shirou/gopsutil/v4/process"
-	"golang.org/x/sys/unix"
 )
 
 // benchProcesses is how many processes the benchmarks run with.
 const benchProcesses = 1000
 
+// population brings the machine up to benchProcesses for benchmarks only.
+var population proctest.Population
+
 // TestMain stops the benchmark population, if a benchmark started one.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	population.stop()
+	population.Stop()
 	os.Exit(code)
 }
 
-// benchPopulation is a set of idle `cat` processes (marked
-// SYSPRIMS_PROCBENCH=1) that brings the process count up to
-// benchProcesses. They read one pipe whose write end only this binary
-// holds, so they exit on their own if it dies; stop kills and reaps them.
-type benchPopulation struct {
-	once  sync.Once
-	err   error
-	w     *os.File
-	procs []*os.Process
-}
-
-var population benchPopulation
-
-func (pop *benchPopulation) ensure(b *testing.B) {
-	b.Helper()
-	pop.once.Do(func() { pop.err = pop.start() })
-	if pop.err != nil {
-		b.Skipf("cannot start the benchmark population: %v", pop.err)
-	}
-}
-
-func (pop *benchPopulation) start() error {
-	cat, err := exec.LookPath("cat")
-	if err != nil {
-		return err
-	}
-	snap, err := proc.Snapshot(proc.Options{})
-	if err != nil {
-		return err
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	pop.w = w
-	attr := &os.ProcAttr{Files: []*os.File{r, nil, nil}, Env: []string{"SYSPRIMS_PROCBENCH=1"}}
-	for range benchProcesses - len(snap) {
-		p, err := os.StartProcess(cat, []string{"cat"}, attr)
-		if err != nil {
-			return fmt.Errorf("started %d: %w", len(pop.procs), err)
-		}
-		pop.procs = append(pop.procs, p)
-	}
-	return nil
-}
-
-func (pop *benchPopulation) stop() {
-	if pop.w != nil {
-		pop.w.Close()
-	}
-	for _, p := range pop.procs {
-		p.Kill()
-	}
-	for _, p := range pop.procs {
-		p.Wait()
-	}
-	pop.procs = nil
-}
-
-// floor lists /proc and opens, reads and closes every /proc/PID/stat,
-// parsing nothing: the least work any snapshot does.
+// floor runs proctest.Floor, failing b on error.
 func floor(b *testing.B) int {
-	dirfd, err := unix.Open("/proc", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	n, err := proctest.Floor()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer unix.Close(dirfd)
-	dents := make([]byte, 32<<10)
-	buf := make([]byte, 2048)
-	n := 0
-	for {
-		m, err := unix.Getdents(dirfd, dents)
-		if err != nil || m <= 0 {
-			return n
-		}
-		_, _, names := unix.ParseDirent(dents[:m], -1, nil)
-		for _, name := range names {
-			if _, err := strconv.Atoi(name); err != nil {
-				continue
-			}
-			fd, err := unix.Openat(dirfd, name+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-			if err != nil {
-				continue
-			}
-			if _, err := unix.Read(fd, buf); err == nil {
-				n++
-			}
-			unix.Close(fd)
-		}
-	}
+	return n
 }
 
 // gopsutilRow is what each library collects per process.
@@ -172,7 +86,7 @@ func sysprimsSnapshot(b *testing.B) int {
 
 // BenchmarkSnapshot_Floor measures the floor alone.
 func BenchmarkSnapshot_Floor(b *testing.B) {
-	population.ensure(b)
+	population.Ensure(b, benchProcesses)
 	b.ReportAllocs()
 	procs := 0
 	for b.Loop() {
@@ -184,61 +98,38 @@ func BenchmarkSnapshot_Floor(b *testing.B) {
 // BenchmarkSnapshot_Sysprims measures the default sysprims snapshot, with
 // the floor run between snapshots for the x-floor ratio.
 func BenchmarkSnapshot_Sysprims(b *testing.B) {
-	population.ensure(b)
+	population.Ensure(b, benchProcesses)
 	b.ReportAllocs()
-	var pairs pairTimes
+	var pairs proctest.Pairs
 	procs := 0
 	for b.Loop() {
 		t0 := time.Now()
 		procs = sysprimsSnapshot(b)
 		t1 := time.Now()
 		floor(b)
-		pairs.add(t1.Sub(t0), time.Since(t1))
+		pairs.Add(t1.Sub(t0), time.Since(t1))
 	}
-	pairs.report(b, "floor", procs)
+	pairs.Report(b, "floor", procs)
 }
 
 // BenchmarkSnapshot_Gopsutil measures gopsutil collecting the same
 // fields, with a sysprims snapshot run between for the x-sysprims ratio.
 func BenchmarkSnapshot_Gopsutil(b *testing.B) {
-	population.ensure(b)
+	population.Ensure(b, benchProcesses)
 	b.ReportAllocs()
 	ctx := context.Background()
-	var pairs pairTimes
+	var pairs proctest.Pairs
 	procs := 0
 	for b.Loop() {
 		t0 := time.Now()
 		rows, err := gopsutilSnapshot(ctx)
 		t1 := time.Now()
 		sysprimsSnapshot(b)
-		pairs.add(t1.Sub(t0), time.Since(t1))
+		pairs.Add(t1.Sub(t0), time.Since(t1))
 		if err != nil {
 			b.Fatal(err)
 		}
 		procs = len(rows)
 	}
-	pairs.report(b, "sysprims", procs)
-}
-
-// pairTimes accumulates timings of a measured function and of the
-// baseline run right after it.
-type pairTimes struct {
-	own, base time.Duration
-	ratios    []float64
-}
-
-func (p *pairTimes) add(own, base time.Duration) {
-	p.own, p.base = p.own+own, p.base+base
-	p.ratios = append(p.ratios, float64(own)/float64(base))
-}
-
-// report sets ns/op to the measured function alone and adds the baseline
-// per op and the median ratio of the pairs (robust to a busy machine).
-func (p *pairTimes) report(b *testing.B, baseName string, procs int) {
-	n := float64(b.N)
-	slices.Sort(p.ratios)
-	b.ReportMetric(float64(p.own.Nanoseconds())/n, "ns/op")
-	b.ReportMetric(float64(p.base.Nanoseconds())/n, baseName+"-ns/op")
-	b.ReportMetric(p.ratios[len(p.ratios)/2], "x-"+baseName)
-	b.ReportMetric(float64(procs), "procs")
+	pairs.Report(b, "sysprims", procs)
 }
