@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
@@ -42,63 +39,28 @@ func readBaseline(path string) (baselineDoc, error) {
 	return doc, nil
 }
 
-// parseBaseline decodes a snapshot document: schema_id must be the process
-// snapshot's, timestamp and processes must be present.
+// parseBaseline decodes a snapshot document (proc.UnmarshalSnapshot) and
+// checks it can serve as a baseline: it holds processes with valid pids,
+// and it is whole. A snapshot reduced by --filter is refused: a process the
+// filter left out would look new to check, and --kill would remove it.
 func parseBaseline(data []byte) (baselineDoc, error) {
 	if len(data) > maxBaselineSize {
 		return baselineDoc{}, errors.New("file too large")
 	}
-	var raw struct {
-		SchemaID  *string            `json:"schema_id"`
-		Timestamp json.RawMessage    `json:"timestamp"`
-		Processes []proc.ProcessInfo `json:"processes"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
-		return baselineDoc{}, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return baselineDoc{}, errors.New("malformed JSON: data after the document")
-	}
-	return checkBaseline(raw.SchemaID, raw.Timestamp, raw.Processes)
-}
-
-func checkBaseline(schemaID *string, ts json.RawMessage, ps []proc.ProcessInfo) (baselineDoc, error) {
-	if schemaID == nil || *schemaID != proc.SnapshotSchemaID {
-		return baselineDoc{}, fmt.Errorf("not a process snapshot (want schema_id %q)", proc.SnapshotSchemaID)
-	}
-	taken, err := parseTimestamp(ts)
+	doc, err := proc.UnmarshalSnapshot(data)
 	if err != nil {
-		return baselineDoc{}, err
+		return baselineDoc{}, fmt.Errorf("not a process snapshot: %v", err)
 	}
-	if len(ps) == 0 {
+	if doc.Filter != nil {
+		return baselineDoc{}, errors.New("the snapshot was taken with --filter; take the baseline without one")
+	}
+	if len(doc.Processes) == 0 {
 		return baselineDoc{}, errors.New("no processes in the snapshot")
 	}
-	for _, p := range ps {
+	for _, p := range doc.Processes {
 		if p.PID <= 0 {
 			return baselineDoc{}, fmt.Errorf("invalid pid %d in the snapshot", p.PID)
 		}
 	}
-	return baselineDoc{Taken: taken, Processes: ps}, nil
-}
-
-// parseTimestamp accepts an RFC 3339 string or a number of milliseconds
-// since the Unix epoch.
-func parseTimestamp(raw json.RawMessage) (time.Time, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return time.Time{}, errors.New("no timestamp in the snapshot")
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("bad timestamp %q", s)
-		}
-		return t, nil
-	}
-	ms, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil || ms <= 0 {
-		return time.Time{}, fmt.Errorf("bad timestamp %s", raw)
-	}
-	return time.UnixMilli(ms), nil
+	return baselineDoc{Taken: doc.Taken, Processes: doc.Processes}, nil
 }

@@ -42,7 +42,7 @@ func TestUsageErrors(t *testing.T) {
 		{"check stray argument", []string{"check", "--baseline", notJSON, "extra"}, `unexpected argument "extra"`},
 		{"check bad marker", []string{"check", "--baseline", notJSON, "--marker", "HOME=x"}, "want SYSPRIMS_KEY"},
 		{"check missing baseline file", []string{"check", "--baseline", filepath.Join(dir, "absent")}, "no such file"},
-		{"check malformed baseline", []string{"check", "--kill", "--baseline", notJSON}, "malformed JSON"},
+		{"check malformed baseline", []string{"check", "--kill", "--baseline", notJSON}, "not a process snapshot"},
 		{"check bad grace", []string{"check", "--baseline", notJSON, "--grace", "x"}, "not a duration"},
 		{"snapshot stray argument", []string{"snapshot", "extra"}, `unexpected argument "extra"`},
 		{"snapshot unknown flag", []string{"snapshot", "--yaml"}, "flag provided but not defined"},

@@ -72,7 +72,8 @@ snapshot lists processes (sysprims pstat) as aligned text, or JSON with a
          the processes matching every key=value given; keys: name_contains,
          name_equals, user_equals, pid_in (12,34), ppid, state_in
          (running,sleeping,...), cpu_above, memory_above_kb,
-         running_for_at_least_secs.
+         running_for_at_least_secs. A filtered snapshot records its
+         filter, and check refuses it as a baseline.
 
 check    lists processes alive now that are not in the baseline snapshot
          (matched by pid and start time, so a reused pid counts as new),

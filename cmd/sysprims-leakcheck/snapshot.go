@@ -34,7 +34,10 @@ func snapshotCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil && len(ps) == 0 {
 		return usageError(stderr, "snapshot: "+err.Error())
 	}
-	if err := writeSnapshot(stdout, keep(ps, filter), asJSON); err != nil {
+	if filter != nil {
+		ps = filter.Apply(ps)
+	}
+	if err := writeSnapshot(stdout, ps, filter, asJSON); err != nil {
 		return usageError(stderr, "snapshot: "+err.Error())
 	}
 	return exitOK
@@ -63,24 +66,11 @@ func parseSnapshot(args []string) (bool, *proc.Filter, error) {
 	return asJSON, &f, nil
 }
 
-// keep returns the processes f matches (all when f is nil).
-func keep(ps []proc.ProcessInfo, f *proc.Filter) []proc.ProcessInfo {
-	if f == nil {
-		return ps
-	}
-	out := ps[:0]
-	for _, p := range ps {
-		if f.Match(p) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// writeSnapshot writes ps as a JSON document or aligned columns.
-func writeSnapshot(w io.Writer, ps []proc.ProcessInfo, asJSON bool) error {
+// writeSnapshot writes ps, reduced by f when not nil, as a JSON document
+// or aligned columns.
+func writeSnapshot(w io.Writer, ps []proc.ProcessInfo, f *proc.Filter, asJSON bool) error {
 	if asJSON {
-		b, err := proc.MarshalSnapshot(ps)
+		b, err := proc.MarshalSnapshot(ps, f)
 		if err != nil {
 			return err
 		}

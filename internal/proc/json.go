@@ -12,7 +12,15 @@ import (
 type snapshotDoc struct {
 	SchemaID  string        `json:"schema_id"`
 	Timestamp string        `json:"timestamp"`
+	Filter    *Filter       `json:"filter,omitempty"`
 	Processes []ProcessInfo `json:"processes"`
+}
+
+// Document is a snapshot read back by [UnmarshalSnapshot].
+type Document struct {
+	Taken     time.Time     // when the snapshot was taken
+	Filter    *Filter       // the filter it was reduced by, or nil for all processes
+	Processes []ProcessInfo // sorted by pid
 }
 
 // timestampLayout is RFC 3339 with milliseconds.
@@ -20,35 +28,36 @@ const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // MarshalSnapshot renders ps as the JSON document described by
 // schemas/process-snapshot.schema.json:
-// {"schema_id": SnapshotSchemaID, "timestamp": RFC 3339, "processes": [...]}.
-func MarshalSnapshot(ps []ProcessInfo) ([]byte, error) {
-	return marshalSnapshotAt(ps, time.Now())
+// {"schema_id": SnapshotSchemaID, "timestamp": RFC 3339, "processes": [...]},
+// with "filter" when f is not nil (ps was reduced by it, so the document
+// is not a full picture of the machine).
+func MarshalSnapshot(ps []ProcessInfo, f *Filter) ([]byte, error) {
+	return marshalSnapshotAt(ps, f, time.Now())
 }
 
-func marshalSnapshotAt(ps []ProcessInfo, at time.Time) ([]byte, error) {
+func marshalSnapshotAt(ps []ProcessInfo, f *Filter, at time.Time) ([]byte, error) {
 	if ps == nil {
 		ps = []ProcessInfo{}
 	}
-	doc := snapshotDoc{SnapshotSchemaID, at.UTC().Format(timestampLayout), ps}
+	doc := snapshotDoc{SnapshotSchemaID, at.UTC().Format(timestampLayout), f, ps}
 	return json.Marshal(doc)
 }
 
-// UnmarshalSnapshot parses a document written by [MarshalSnapshot] and
-// returns its processes and timestamp. A document with another schema_id
-// is an error.
-func UnmarshalSnapshot(data []byte) ([]ProcessInfo, time.Time, error) {
+// UnmarshalSnapshot parses a document written by [MarshalSnapshot]. A
+// document with another schema_id, or without a timestamp, is an error.
+func UnmarshalSnapshot(data []byte) (Document, error) {
 	var doc snapshotDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: %w", err)
+		return Document{}, fmt.Errorf("sysprims: snapshot json: %w", err)
 	}
 	if doc.SchemaID != SnapshotSchemaID {
-		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: schema_id %q, want %q", doc.SchemaID, SnapshotSchemaID)
+		return Document{}, fmt.Errorf("sysprims: snapshot json: schema_id %q, want %q", doc.SchemaID, SnapshotSchemaID)
 	}
 	at, err := time.Parse(time.RFC3339Nano, doc.Timestamp)
 	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("sysprims: snapshot json: timestamp: %w", err)
+		return Document{}, fmt.Errorf("sysprims: snapshot json: timestamp: %w", err)
 	}
-	return doc.Processes, at, nil
+	return Document{Taken: at, Filter: doc.Filter, Processes: doc.Processes}, nil
 }
 
 // ParseFilterJSON parses the JSON form of a [Filter]

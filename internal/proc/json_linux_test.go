@@ -13,7 +13,7 @@ func TestSnapshotJSONMatchesSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := MarshalSnapshot(snap)
+	out, err := MarshalSnapshot(snap, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,11 @@ func TestSnapshotJSONMatchesSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err = MarshalSnapshot(fixture); err != nil {
+	f, err := ParseFilter([]string{"name_contains=a", "state_in=sleeping,zombie", "memory_above_kb=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err = MarshalSnapshot(f.Apply(fixture), &f); err != nil {
 		t.Fatal(err)
 	}
 	if err := loadSchema(t, "process-snapshot.schema.json").Validate(out); err != nil {

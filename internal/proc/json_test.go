@@ -75,22 +75,32 @@ func TestFilterJSONMatchesSchema(t *testing.T) {
 func TestSnapshotRoundTrip(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 	in := []ProcessInfo{{PID: 1, Name: "init", State: StateSleeping, Markers: map[string]string{"SYSPRIMS_RUN_ID": "r"}}}
-	b, err := marshalSnapshotAt(in, at)
+	b, err := marshalSnapshotAt(in, nil, at)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), `"timestamp":"2026-01-02T03:04:05.006Z"`) {
 		t.Errorf("timestamp in %s", b)
 	}
-	out, gotAt, err := UnmarshalSnapshot(b)
-	if err != nil || !reflect.DeepEqual(out, in) || !gotAt.Equal(at) {
-		t.Errorf("UnmarshalSnapshot = %+v, %v, %v", out, gotAt, err)
+	doc, err := UnmarshalSnapshot(b)
+	if err != nil || !reflect.DeepEqual(doc.Processes, in) || !doc.Taken.Equal(at) || doc.Filter != nil {
+		t.Errorf("UnmarshalSnapshot = %+v, %v", doc, err)
 	}
-	if empty, _ := MarshalSnapshot(nil); !strings.Contains(string(empty), `"processes":[]`) {
+	f, err := ParseFilter([]string{"name_equals=init"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = marshalSnapshotAt(in, &f, at); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err = UnmarshalSnapshot(b); err != nil || doc.Filter == nil || doc.Filter.NameEquals != "init" {
+		t.Errorf("filtered snapshot read back as %+v, %v", doc, err)
+	}
+	if empty, _ := MarshalSnapshot(nil, nil); !strings.Contains(string(empty), `"processes":[]`) {
 		t.Errorf("nil snapshot: %s", empty)
 	}
 	for _, bad := range []string{`{`, `{"schema_id":"x"}`, `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"yesterday"}`} {
-		if _, _, err := UnmarshalSnapshot([]byte(bad)); err == nil || !strings.HasPrefix(err.Error(), "sysprims: ") {
+		if _, err := UnmarshalSnapshot([]byte(bad)); err == nil || !strings.HasPrefix(err.Error(), "sysprims: ") {
 			t.Errorf("UnmarshalSnapshot(%s) error %v", bad, err)
 		}
 	}
