@@ -59,7 +59,10 @@ func startGuardian(dir string) error {
 		return fmt.Errorf("sysprims: cgroup guardian: %w", err)
 	}
 	cmd := exec.Command(exe, "sysprims-guardian")
-	cmd.Env = append(os.Environ(), envGuardian+"="+dir)
+	// The guardian outlives its caller by the moment it takes to clean up,
+	// so it takes none of the caller's environment: no marker of a test or
+	// tree may name it.
+	cmd.Env = []string{envGuardian + "=" + dir}
 	cmd.Stdin = r
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
