@@ -90,12 +90,22 @@ prepare_prefix() {
 	if [ ! -f "$WINEPREFIX/.sysprims-ready" ]; then
 		log "creating Wine prefix $WINEPREFIX"
 		mkdir -p "$WINEPREFIX"
-		timeout 300 "$wine" wineboot --init >/dev/null 2>&1 || die "wineboot --init failed"
+		timeout 300 "$wine" wineboot --init >/dev/null 2>&1 9>&- || die "wineboot --init failed"
 		timeout 60 "$wineserver" -w || true
 		[ -d "$sys32" ] || die "no $sys32 after wineboot"
 		touch "$WINEPREFIX/.sysprims-ready"
 	fi
 	cmp -s "$dll" "$sys32/bcryptprimitives.dll" || cp "$dll" "$sys32/bcryptprimitives.dll"
+}
+
+# start_wine starts the wineserver (persistent for this run) and the
+# prefix's services with their stdio on /dev/null. Otherwise the first test
+# binary starts them, they inherit its output pipe and hold it open, and go
+# test fails the package with "Test I/O incomplete" although every test
+# passed. stop_wine ends them all.
+start_wine() {
+	"$wineserver" -p </dev/null >/dev/null 2>&1 9>&- || true
+	timeout 120 "$wine" wineboot </dev/null >/dev/null 2>&1 9>&- || true
 }
 
 # default_packages lists the packages that have Windows-only tests.
@@ -115,7 +125,7 @@ run_tests() {
 	# shellcheck disable=SC2086
 	(cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 timeout -k 10 "$test_timeout" \
 		go test -exec "$wine" -count=1 -v -timeout 300s "${pkgs[@]}" ${WINE_TEST_FLAGS:-}) \
-		>"$out" 2>&1 || rc=$?
+		>"$out" 2>&1 9>&- || rc=$?
 	grep -Ev '^(=== (RUN|PAUSE|CONT|NAME)|\s+--- PASS)' "$out" || true
 	report "$out" "$rc"
 	return "$rc"
@@ -135,7 +145,20 @@ report() {
 
 stop_wine() {
 	if [ -n "${wineserver:-}" ] && [ -x "$wineserver" ]; then timeout 30 "$wineserver" -k 2>/dev/null || true; fi
+	kill_prefix_procs
 	return 0
+}
+
+# kill_prefix_procs kills whatever still runs in this run's prefix: Wine
+# processes that wineserver -k did not end (seen: a process created while
+# its job was being terminated).
+kill_prefix_procs() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" = "$$" ] && continue
+		grep -qaz "^WINEPREFIX=$WINEPREFIX\$" "$d/environ" 2>/dev/null || continue
+		kill -9 "${d#/proc/}" 2>/dev/null || true
+	done
 }
 
 # lock serialises runs that share the prefix: the final wineserver -k of
@@ -153,6 +176,7 @@ main() {
 	trap stop_wine EXIT
 	build_dll
 	prepare_prefix
+	start_wine
 	run_tests "$@"
 }
 
