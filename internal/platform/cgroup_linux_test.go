@@ -17,36 +17,17 @@ func newCgroup(t testing.TB) *cgroupContainer {
 	if !Probe().Has(MechanismCgroup) {
 		t.Skipf("cgroup v2 unavailable: %v", Probe().Notes)
 	}
-	c, err := New(Spec{Mechanism: MechanismCgroup, Require: true, Name: "t/" + t.Name()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Mechanism() != MechanismCgroup || c.Reliability() != Guaranteed {
-		t.Fatalf("got %s/%s", c.Mechanism(), c.Reliability())
-	}
-	return c.(*cgroupContainer)
+	return mustNew(t, Spec{Mechanism: MechanismCgroup, Name: "t/" + t.Name()}, Guaranteed).(*cgroupContainer)
 }
 
 func TestCgroupKillAdversarialTree(t *testing.T) {
 	c := newCgroup(t)
 	tt := startScript(t, c, advScript, advPIDs)
-	ms, err := c.Members()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("member %d missing from %v", pid, ms)
-		}
-	}
+	assertHeld(t, c, tt)
 	if err := c.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := ctxFor(5 * time.Second)
-	defer cancel()
-	if err := c.WaitEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustEmpty(t, c)
 	tt.waitNoSurvivors(t, time.Second)
 	if st, err := c.Wait(); st.Signal != syscall.SIGKILL {
 		t.Errorf("root: %+v %v", st, err)
@@ -65,20 +46,11 @@ func TestCgroupHoldsEnvDroppingDaemon(t *testing.T) {
 	if st, err := c.Wait(); err != nil || st.Code != 0 {
 		t.Fatalf("root: %+v %v", st, err)
 	}
-	ms, _ := c.Members()
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("daemon %d not held: %v", pid, ms)
-		}
-	}
+	assertHeld(t, c, tt)
 	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := ctxFor(5 * time.Second)
-	defer cancel()
-	if err := c.WaitEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustEmpty(t, c)
 	tt.waitNoSurvivors(t, time.Second)
 }
 

@@ -11,36 +11,17 @@ import (
 
 func newGroup(t *testing.T) Container {
 	t.Helper()
-	c, err := New(Spec{Mechanism: MechanismProcessGroup, Require: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Mechanism() != MechanismProcessGroup || c.Reliability() != BestEffort {
-		t.Fatalf("got %s/%s", c.Mechanism(), c.Reliability())
-	}
-	return c
+	return mustNew(t, Spec{Mechanism: MechanismProcessGroup}, BestEffort)
 }
 
 func TestGroupKillAdversarialTree(t *testing.T) {
 	c := newGroup(t)
 	tt := startScript(t, c, advScript, advPIDs)
-	ms, err := c.Members()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("member %d missing from Members %v", pid, ms)
-		}
-	}
+	assertHeld(t, c, tt)
 	if err := c.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := ctxFor(5 * time.Second)
-	defer cancel()
-	if err := c.WaitEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustEmpty(t, c)
 	st, err := c.Wait()
 	if err != nil && !errors.Is(err, exec_ErrWaitDelay) {
 		t.Fatal(err)

@@ -19,87 +19,60 @@ wait
 `
 
 func TestForkStormTeardown(t *testing.T) {
-	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
-		t.Run(string(m), func(t *testing.T) {
-			if !Probe().Has(m) {
-				t.Skipf("%s unavailable", m)
-			}
-			c, err := New(Spec{Mechanism: m, Require: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt := startScript(t, c, stormScript, 1)
-			if err := c.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := c.WaitEmpty(ctx); err != nil {
-				t.Fatal(err)
-			}
-			tt.waitNoSurvivors(t, 2*time.Second)
-			if err := c.Close(); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
+	eachMechanism(t, Spec{}, func(t *testing.T, c Container) {
+		tt := startScript(t, c, stormScript, 1)
+		if err := c.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := c.WaitEmpty(ctx); err != nil {
+			t.Fatal(err)
+		}
+		tt.waitNoSurvivors(t, 2*time.Second)
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestCloseWithoutWaitReapsRoot(t *testing.T) {
-	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
-		t.Run(string(m), func(t *testing.T) {
-			if !Probe().Has(m) {
-				t.Skipf("%s unavailable", m)
-			}
-			c, err := New(Spec{Mechanism: m, Name: "close"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command("sleep", "300")
-			if err := c.Start(cmd); err != nil {
-				t.Fatal(err)
-			}
-			if c.PID() <= 0 {
-				t.Fatalf("pid %d", c.PID())
-			}
-			ms, err := c.Members()
-			if err != nil || !contains(ms, c.PID()) {
-				t.Fatalf("members %v %v", ms, err)
-			}
-			if err := c.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Close(); err != nil {
-				t.Fatal("second Close:", err)
-			}
-			if _, ok := liveStart(c.PID()); ok {
-				t.Fatalf("root %d alive after Close", c.PID())
-			}
-			if st, _ := c.Wait(); st.Code != -1 {
-				t.Errorf("exit after Close %+v", st)
-			}
-		})
-	}
+	eachMechanism(t, Spec{Name: "close"}, func(t *testing.T, c Container) {
+		cmd := exec.Command("sleep", "300")
+		if err := c.Start(cmd); err != nil {
+			t.Fatal(err)
+		}
+		if c.PID() <= 0 {
+			t.Fatalf("pid %d", c.PID())
+		}
+		ms, err := c.Members()
+		if err != nil || !contains(ms, c.PID()) {
+			t.Fatalf("members %v %v", ms, err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal("second Close:", err)
+		}
+		if _, ok := liveStart(c.PID()); ok {
+			t.Fatalf("root %d alive after Close", c.PID())
+		}
+		if st, _ := c.Wait(); st.Code != -1 {
+			t.Errorf("exit after Close %+v", st)
+		}
+	})
 }
 
 func TestWaitEmptyHonoursContext(t *testing.T) {
-	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
-		t.Run(string(m), func(t *testing.T) {
-			if !Probe().Has(m) {
-				t.Skipf("%s unavailable", m)
-			}
-			c, err := New(Spec{Mechanism: m, Require: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			startScript(t, c, "sleep 300 & echo $!; echo ready; wait", 1)
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-			defer cancel()
-			if err := c.WaitEmpty(ctx); err == nil {
-				t.Fatal("WaitEmpty returned nil with a live tree")
-			}
-		})
-	}
+	eachMechanism(t, Spec{}, func(t *testing.T, c Container) {
+		startScript(t, c, "sleep 300 & echo $!; echo ready; wait", 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if err := c.WaitEmpty(ctx); err == nil {
+			t.Fatal("WaitEmpty returned nil with a live tree")
+		}
+	})
 }
 
 func TestUseBeforeStartPanics(t *testing.T) {

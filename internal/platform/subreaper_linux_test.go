@@ -17,14 +17,7 @@ import (
 
 func newShim(t testing.TB) Container {
 	t.Helper()
-	c, err := New(Spec{Mechanism: MechanismSubreaper, Require: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Mechanism() != MechanismSubreaper || c.Reliability() != Guaranteed {
-		t.Fatalf("got %s/%s", c.Mechanism(), c.Reliability())
-	}
-	return c
+	return mustNew(t, Spec{Mechanism: MechanismSubreaper}, Guaranteed)
 }
 
 // dropEnvDaemon escapes with setsid, clears its environment (no markers)
@@ -44,23 +37,14 @@ func TestShimKillAdversarialTree(t *testing.T) {
 			t.Error("root pid reported as a member pid")
 		}
 	}
-	ms, _ := c.Members()
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("member %d missing from %v", pid, ms)
-		}
-	}
-	if !contains(ms, c.PID()) {
+	assertHeld(t, c, tt)
+	if ms, _ := c.Members(); !contains(ms, c.PID()) {
 		t.Errorf("root %d missing from %v", c.PID(), ms)
 	}
 	if err := c.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := ctxFor(5 * time.Second)
-	defer cancel()
-	if err := c.WaitEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustEmpty(t, c)
 	st, err := c.Wait()
 	if err != nil || st.Signal != syscall.SIGKILL {
 		t.Fatalf("root: %+v %v", st, err)
@@ -75,20 +59,11 @@ func TestShimHoldsOrphansOfAnExitedRoot(t *testing.T) {
 	if err != nil || st.Code != 0 {
 		t.Fatalf("root: %+v %v", st, err)
 	}
-	ms, _ := c.Members()
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("orphan %d not held: members %v", pid, ms)
-		}
-	}
+	assertHeld(t, c, tt)
 	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := ctxFor(5 * time.Second)
-	defer cancel()
-	if err := c.WaitEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
+	mustEmpty(t, c)
 	tt.waitNoSurvivors(t, time.Second)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)

@@ -175,3 +175,57 @@ func ctxFor(d time.Duration) (context.Context, context.CancelFunc) {
 }
 
 func newLineScanner(r io.Reader) *bufio.Scanner { return bufio.NewScanner(r) }
+
+// mustNew makes the container spec asks for (spec.Require is set) and
+// fails t unless it has mechanism spec.Mechanism and reliability rel.
+func mustNew(t testing.TB, spec Spec, rel Reliability) Container {
+	t.Helper()
+	spec.Require = true
+	c, err := New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mechanism() != spec.Mechanism || c.Reliability() != rel {
+		t.Fatalf("got %s/%s", c.Mechanism(), c.Reliability())
+	}
+	return c
+}
+
+// assertHeld fails t for every process of tt that c does not list as a
+// member.
+func assertHeld(t testing.TB, c Container, tt *testTree) {
+	t.Helper()
+	ms, err := c.Members()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pid := range tt.pids {
+		if !contains(ms, pid) {
+			t.Errorf("member %d missing from %v", pid, ms)
+		}
+	}
+}
+
+// mustEmpty waits up to 5 s for c to hold no live member.
+func mustEmpty(t testing.TB, c Container) {
+	t.Helper()
+	ctx, cancel := ctxFor(5 * time.Second)
+	defer cancel()
+	if err := c.WaitEmpty(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eachMechanism runs fn in a subtest per Linux mechanism available here,
+// each with a new container made from spec (Mechanism and Require set).
+func eachMechanism(t *testing.T, spec Spec, fn func(t *testing.T, c Container)) {
+	for _, m := range []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup} {
+		t.Run(string(m), func(t *testing.T) {
+			if !Probe().Has(m) {
+				t.Skipf("%s unavailable", m)
+			}
+			spec.Mechanism = m
+			fn(t, mustNew(t, spec, ReliabilityOf(m)))
+		})
+	}
+}
