@@ -4,7 +4,6 @@ package signal
 
 import (
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"syscall"
 
@@ -87,27 +86,4 @@ func openPidfd(pid int) (int, error) {
 		return -1, nil // a thread id, or an old kernel without the flag
 	}
 	return -1, err
-}
-
-// checkIdentity compares the start time of the process now holding id.PID
-// with id.
-func checkIdentity(id proc.Identity) error {
-	start, err := startTimeMs(id.PID)
-	if err != nil {
-		return fmt.Errorf("sysprims: pid %d: %w", id.PID, err)
-	}
-	if start != id.StartTimeUnixMs {
-		return fmt.Errorf("%w: pid %d started at %d ms, not %d ms", ErrPIDReused, id.PID, start, id.StartTimeUnixMs)
-	}
-	return nil
-}
-
-// startTimeMs returns the start time of pid in Unix milliseconds, as
-// [proc.Get] reports it (and so as snapshots report identities).
-func startTimeMs(pid int) (int64, error) {
-	p, err := proc.Get(pid, proc.Options{})
-	if err != nil {
-		return 0, err
-	}
-	return p.StartTimeUnixMs, nil
 }

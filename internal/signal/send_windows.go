@@ -38,12 +38,8 @@ func SendIdentity(id proc.Identity, sig syscall.Signal) error {
 	if err := ValidatePID(id.PID); err != nil {
 		return err
 	}
-	p, err := proc.Get(id.PID, proc.Options{})
-	if err != nil {
-		return fmt.Errorf("sysprims: pid %d: %w", id.PID, err)
-	}
-	if p.StartTimeUnixMs != id.StartTimeUnixMs {
-		return fmt.Errorf("%w: pid %d started at %d ms, not %d ms", ErrPIDReused, id.PID, p.StartTimeUnixMs, id.StartTimeUnixMs)
+	if err := checkIdentity(id); err != nil {
+		return err
 	}
 	return Send(id.PID, sig)
 }
