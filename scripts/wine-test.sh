@@ -146,7 +146,7 @@ go_test_wine() {
 	out=$(mktemp "${TMPDIR:-/tmp}/sysprims-wine-test.XXXXXX.log")
 	# shellcheck disable=SC2086
 	(cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 timeout -k 10 "$test_timeout" \
-		go test -exec "$wine" -count=1 -v -timeout 300s "$@" ${WINE_TEST_FLAGS:-}) \
+		env SYSPRIMS_WINE="$wine" go test -exec "$repo/scripts/wine-exec.sh" -count=1 -v -timeout 300s "$@" ${WINE_TEST_FLAGS:-}) \
 		>"$out" 2>&1 9>&- || rc=$?
 	grep -Ev '^(=== (RUN|PAUSE|CONT|NAME)|\s+--- PASS)' "$out" >&2 || true
 	echo "$out"
