@@ -132,8 +132,12 @@ func (c *groupContainer) signalOnce(sig syscall.Signal) error {
 	return errors.Join(errs...)
 }
 
-// Kill stops and kills every member, rescanning until a scan finds no
-// member it has not killed yet.
+// Kill freezes the tree, then kills it: it stops the group and every
+// member it finds, rescanning until a scan finds no member it has not
+// stopped, and only then kills them all. Nothing is killed while the
+// closure is still growing, so a child that left the group just before
+// the stop keeps its parent link and is found by the next scan, instead of
+// being orphaned by its parent's death.
 func (c *groupContainer) Kill() error {
 	_, err := c.kill()
 	return err
@@ -141,44 +145,44 @@ func (c *groupContainer) Kill() error {
 
 // kill is Kill, also saying how many processes it killed.
 func (c *groupContainer) kill() (int, error) {
-	killed := make(map[int]uint64)
-	for range killRounds {
+	stopped := make(map[int]uint64)
+	defer func() {
 		if !c.reaped.Load() {
 			_ = signal.SendGroup(c.root, syscall.SIGKILL)
 		}
+		for pid, start := range stopped {
+			_ = sendChecked(pid, start, syscall.SIGKILL)
+		}
+	}()
+	for range killRounds {
+		if !c.reaped.Load() {
+			_ = signal.SendGroup(c.root, syscall.SIGSTOP)
+		}
 		ms, err := c.scan()
 		if err != nil {
-			return len(killed), err
+			return len(stopped), err
 		}
-		fresh := unseen(ms, killed)
+		fresh := unseen(ms, stopped)
 		if len(fresh) == 0 {
-			return len(killed), nil
+			return len(stopped), nil
 		}
-		stopKill(fresh, killed)
+		for _, e := range fresh {
+			_ = sendChecked(e.pid, e.start, syscall.SIGSTOP)
+			stopped[e.pid] = e.start
+		}
 	}
-	return len(killed), fmt.Errorf("sysprims: process group tree of pid %d still spawning after %d kill rounds", c.root, killRounds)
+	return len(stopped), fmt.Errorf("sysprims: process group tree of pid %d still spawning after %d stop rounds", c.root, killRounds)
 }
 
-// unseen returns the entries not yet in killed.
-func unseen(ms []procEntry, killed map[int]uint64) []procEntry {
+// unseen returns the entries not yet in known.
+func unseen(ms []procEntry, known map[int]uint64) []procEntry {
 	var out []procEntry
 	for _, e := range ms {
-		if s, ok := killed[e.pid]; !ok || s != e.start {
+		if s, ok := known[e.pid]; !ok || s != e.start {
 			out = append(out, e)
 		}
 	}
 	return out
-}
-
-// stopKill stops every entry first (so none can fork), then kills them.
-func stopKill(ms []procEntry, killed map[int]uint64) {
-	for _, e := range ms {
-		_ = sendChecked(e.pid, e.start, syscall.SIGSTOP)
-	}
-	for _, e := range ms {
-		_ = sendChecked(e.pid, e.start, syscall.SIGKILL)
-		killed[e.pid] = e.start
-	}
 }
 
 // WaitEmpty polls scans until no member is left or ctx is done.
