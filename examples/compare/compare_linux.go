@@ -35,7 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.mechanism, "mechanism", "", "container mechanism for the sysprims runners (default: the strongest available)")
 	fs.StringVar(&o.scenarios, "scenarios", "", "comma-separated scenario names (default all)")
 	fs.StringVar(&o.runners, "runners", "", "comma-separated runner ids: "+strings.Join(runnerIDs(), ","))
-	fs.BoolVar(&o.json, "json", false, "print one JSON document instead of tables")
+	fs.BoolVar(&o.json, "json", false, "print one JSON document (schemas/compare-report.schema.json) instead of tables")
 	fs.BoolVar(&o.matrix, "matrix", true, "run the scenario × runner matrix")
 	fs.BoolVar(&o.bench, "bench", true, "run the benchmarks")
 	fs.IntVar(&o.n, "n", 30, "benchmark repetitions (medians are reported)")
@@ -53,8 +53,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// Report is the whole output, as printed with -json.
+// reportSchemaID identifies the -json document
+// (schemas/compare-report.schema.json).
+const reportSchemaID = "https://schemas.3leaps.dev/sysprims-go/compare/v1.0.0/compare-report.schema.json"
+
+// Report is the whole output, as printed with -json; it follows
+// schemas/compare-report.schema.json.
 type Report struct {
+	SchemaID  string       `json:"schema_id"`
 	Machine   Machine      `json:"machine"`
 	Config    ConfigJSON   `json:"config"`
 	Runners   []RunnerInfo `json:"runners,omitempty"`
@@ -75,8 +81,10 @@ type ConfigJSON struct {
 
 // RunnerInfo describes a column.
 type RunnerInfo struct {
-	ID, Name, How string
-	Skipped       string `json:",omitempty"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	How     string `json:"how"`
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Summary totals one runner's column.
@@ -140,7 +148,7 @@ func interruptible(stderr io.Writer) (context.Context, context.CancelFunc) {
 // ran has cleaned up after itself.
 func execute(ctx context.Context, o options, scs []scenario, rs []runner, logf func(string, ...any)) Report {
 	begin, load := time.Now(), loadAvg()
-	rep := Report{Config: ConfigJSON{ms(o.timeout), ms(o.grace), ms(o.hang), ms(o.settle)}}
+	rep := Report{SchemaID: reportSchemaID, Config: ConfigJSON{ms(o.timeout), ms(o.grace), ms(o.hang), ms(o.settle)}}
 	for _, r := range rs {
 		rep.Runners = append(rep.Runners, RunnerInfo{r.ID, r.Name, r.How, r.avail()})
 	}

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/schematest"
 )
 
 func TestMain(m *testing.M) {
@@ -113,6 +115,24 @@ func TestGexecHangsOnHeldStdout(t *testing.T) {
 	checkNothingLeft(t, c)
 }
 
+// loadReportSchema loads schemas/compare-report.schema.json.
+func loadReportSchema(t *testing.T) *schematest.Schema {
+	t.Helper()
+	s, err := schematest.Load(filepath.Join("..", "..", "schemas", "compare-report.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// validateReport checks a -json document against the report schema.
+func validateReport(t *testing.T, data []byte) {
+	t.Helper()
+	if err := loadReportSchema(t).Validate(data); err != nil {
+		t.Errorf("report does not match the schema: %v\n%s", err, data)
+	}
+}
+
 func TestCompareJSON(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := compare([]string{"-json", "-bench=false", "-q", "-timeout=500ms",
@@ -121,6 +141,7 @@ func TestCompareJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("exit %d, bad JSON %v: %s\n%s", code, err, out.String(), errb.String())
 	}
+	validateReport(t, out.Bytes())
 	if code != 0 || len(rep.Problems) > 0 {
 		t.Errorf("exit %d, problems %v, stderr %s", code, rep.Problems, errb.String())
 	}
@@ -135,6 +156,52 @@ func TestCompareJSON(t *testing.T) {
 	}
 	for _, c := range rep.Cells {
 		checkNothingLeft(t, c)
+	}
+}
+
+// TestReportSchemaRejects makes sure the schema can fail a wrong report.
+func TestReportSchemaRejects(t *testing.T) {
+	s := loadReportSchema(t)
+	id := `"schema_id":"` + reportSchemaID + `",`
+	machine := `"machine":{"kernel":"Linux 6.1","cpus":2,"go":"go1.26","sysprims_mechanism":"cgroup_v2",` +
+		`"sysprims_reliability":"guaranteed","sysprims_available":["cgroup_v2"],"load_start":0.5,"load_end":0.5},`
+	config := `"config":{"timeout_ms":300,"grace_ms":300,"hang_ms":2000,"settle_ms":200},`
+	good := `{` + id + machine + config + `"elapsed_ms":1}`
+	if err := s.Validate([]byte(good)); err != nil {
+		t.Fatalf("minimal report rejected: %v", err)
+	}
+	cell := `{"scenario":"setsid","runner":"sysprims Run","survivors":0,"hung":false,"return_ms":1,"ready_ms":-1,"timeout_ms":300,"cleaned":0`
+	bad := []struct{ name, doc string }{
+		{"missing schema_id", `{` + machine + config + `"elapsed_ms":1}`},
+		{"wrong schema_id", `{"schema_id":"x",` + machine + config + `"elapsed_ms":1}`},
+		{"unknown field", `{` + id + machine + config + `"elapsed_ms":1,"extra":1}`},
+		{"missing config", `{` + id + machine + `"elapsed_ms":1}`},
+		{"unknown runner", `{` + id + machine + config + `"elapsed_ms":1,"runners":[{"id":"nope","name":"sysprims Run","how":"h"}]}`},
+		{"capitalised runner keys", `{` + id + machine + config + `"elapsed_ms":1,"runners":[{"ID":"run","Name":"sysprims Run","How":"h"}]}`},
+		{"negative survivors", `{` + id + machine + config + `"elapsed_ms":1,"cells":[` + strings.Replace(cell, `"survivors":0`, `"survivors":-1`, 1) + `}]}`},
+		{"unknown cell field", `{` + id + machine + config + `"elapsed_ms":1,"cells":[` + cell + `,"color":"red"}]}`},
+		{"bad mechanism", `{` + id + machine + config + `"elapsed_ms":1,"cells":[` + cell + `,"mechanism":"chroot"}]}`},
+		{"bench without mechanisms", `{` + id + machine + config + `"elapsed_ms":1,"bench":{"processes":1,"snapshot_floor_ms":1,` +
+			`"snapshot_ms":1,"snapshot_cmdline_markers_ms":1,"raw_exec_true_ms":1,"tree_size":1,"grace_ms":1,"reps":1,"tree_reps":1}}`},
+	}
+	for _, tt := range bad {
+		if err := s.Validate([]byte(tt.doc)); err == nil {
+			t.Errorf("%s: validated", tt.name)
+		}
+	}
+}
+
+// TestReportSchemaID checks that the schema file's $id is reportSchemaID.
+func TestReportSchemaID(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "schemas", "compare-report.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ID string `json:"$id"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.ID != reportSchemaID {
+		t.Errorf("$id %q, want %q (%v)", doc.ID, reportSchemaID, err)
 	}
 }
 
@@ -183,6 +250,11 @@ func TestBenchmarksSmall(t *testing.T) {
 	if mb.IgnoreMs < 300 || mb.HonourMs <= 0 {
 		t.Errorf("%s: teardown honour %.1f ms, ignore %.1f ms (grace 300 ms)", m, mb.HonourMs, mb.IgnoreMs)
 	}
+	rep, err := json.Marshal(Report{SchemaID: reportSchemaID, Machine: probeMachine(nil, loadAvg()), Bench: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, rep)
 	var out bytes.Buffer
 	printBench(&out, b)
 	if !strings.Contains(out.String(), "| Run(/bin/true) ["+m) {
@@ -239,6 +311,9 @@ func TestInterrupted(t *testing.T) {
 	rep := execute(ctx, o, scs, rs, func(string, ...any) {})
 	if len(rep.Cells) != 0 || rep.Bench != nil || len(rep.Problems) != 1 {
 		t.Fatalf("cells %d, bench %v, problems %v", len(rep.Cells), rep.Bench, rep.Problems)
+	}
+	if err := loadReportSchema(t).ValidateValue(rep); err != nil {
+		t.Errorf("interrupted report does not match the schema: %v", err)
 	}
 	var out bytes.Buffer
 	rep.Cells = []Cell{{Scenario: scs[0].Name, Runner: rs[0].Name, ReturnMs: 5}}

@@ -6,6 +6,9 @@
 //	go run ./examples/compare -json      # the same, as one JSON document
 //	go run ./examples/compare -scenarios setsid,daemon -runners context,run
 //
+// The -json document carries a schema_id and follows
+// schemas/compare-report.schema.json.
+//
 // Every scenario from the fixtures package (a grandchild, a fan-out of
 // 50, setsid and setpgid escapes, a classic daemon, a parent that exits at
 // once, a tree that ignores SIGTERM, stopped children, a grandchild holding

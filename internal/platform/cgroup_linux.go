@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ var leafSeq atomic.Uint64
 type cgroupContainer struct {
 	spec      Spec
 	leaf      string
+	rel       string // leaf as /proc/PID/cgroup names it
 	cmd       *exec.Cmd
 	root      int
 	waiting   atomic.Bool
@@ -45,7 +47,8 @@ func newCgroupContainer(spec Spec) (*cgroupContainer, error) {
 	if err := os.Mkdir(leaf, 0o755); err != nil {
 		return nil, fmt.Errorf("sysprims: cgroup leaf: %w", err)
 	}
-	return &cgroupContainer{spec: spec, leaf: leaf}, nil
+	rel := "/" + strings.TrimPrefix(strings.TrimPrefix(leaf, Probe().CgroupMount), "/")
+	return &cgroupContainer{spec: spec, leaf: leaf, rel: rel}, nil
 }
 
 // leafTag turns a spec name into a safe directory suffix.
@@ -126,21 +129,44 @@ func (c *cgroupContainer) live() ([]procEntry, error) {
 	return out, err
 }
 
-// Signal sends sig to every member through pidfds, then SIGCONT when sig
-// is terminating.
+// Signal sends sig to every member through pidfds, followed by SIGCONT
+// when sig is terminating. One pass over cgroup.procs does both, so a
+// large tree gets the signal as fast as the kernel takes it.
 func (c *cgroupContainer) Signal(sig syscall.Signal) error {
-	err := c.signalOnce(sig)
+	c.mustStarted()
+	sigs := []syscall.Signal{sig}
 	if signal.IsTerminating(sig) {
-		err = errors.Join(err, c.signalOnce(syscall.SIGCONT))
+		sigs = append(sigs, syscall.SIGCONT)
 	}
-	return err
+	pids, err := cgroupPIDs(c.leaf)
+	errs := []error{err}
+	for _, pid := range pids {
+		errs = append(errs, c.signalMember(pid, sigs))
+	}
+	return errors.Join(errs...)
 }
 
-func (c *cgroupContainer) signalOnce(sig syscall.Signal) error {
-	ms, err := c.live()
-	errs := []error{err}
-	for _, e := range ms {
-		errs = append(errs, sendChecked(e.pid, e.start, sig))
+// signalMember sends sigs to pid once a pidfd for it is open and its
+// process is seen in the leaf: a pid that cgroup.procs listed but that has
+// since been reused by a process outside the tree is left alone.
+func (c *cgroupContainer) signalMember(pid int, sigs []syscall.Signal) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return nil
+	}
+	if err == nil {
+		defer unix.Close(fd)
+	}
+	if ownCgroup(procRoot+"/"+strconv.Itoa(pid)+"/cgroup") != c.rel {
+		return nil
+	}
+	var errs []error
+	for _, sig := range sigs {
+		if err == nil {
+			errs = append(errs, ignoreGone(unix.PidfdSendSignal(fd, sig, nil, 0)))
+		} else {
+			errs = append(errs, ignoreGone(unix.Kill(pid, sig)))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -96,4 +97,61 @@ func TestCgroupSweepsDeadOwners(t *testing.T) {
 	if ws := sleeper.ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGKILL {
 		t.Errorf("stale member ended %v", sleeper.ProcessState)
 	}
+}
+
+// A pid that cgroup.procs listed but that now names a process outside the
+// leaf (reused) is not signalled; a member is.
+func TestCgroupSignalsOnlyLeafMembers(t *testing.T) {
+	c := newCgroup(t)
+	tt := startScript(t, c, "sleep 300 & echo $!; echo ready; wait", 1)
+	outsider := exec.Command("sleep", "300")
+	if err := outsider.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = outsider.Process.Kill(); _ = outsider.Wait() }()
+	if err := c.signalMember(outsider.Process.Pid, []syscall.Signal{syscall.SIGKILL}); err != nil {
+		t.Fatal(err)
+	}
+	if killedOrPending(t, outsider.Process.Pid) {
+		t.Fatal("a process outside the leaf was signalled")
+	}
+	for pid := range tt.pids {
+		if err := c.signalMember(pid, []syscall.Signal{syscall.SIGKILL}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tt.waitNoSurvivors(t, 2*time.Second)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// killedOrPending reports whether pid is gone, a zombie, or has SIGKILL
+// pending. kill(2) queues the signal before it returns, so right after a
+// SIGKILL was sent one of these holds.
+func killedOrPending(t *testing.T, pid int) bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "status"))
+	if err != nil {
+		return true
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		v = strings.TrimSpace(v)
+		switch k {
+		case "State":
+			if strings.HasPrefix(v, "Z") || strings.HasPrefix(v, "X") {
+				return true
+			}
+		case "SigPnd", "ShdPnd":
+			mask, err := strconv.ParseUint(v, 16, 64)
+			if err != nil {
+				t.Fatalf("%s: %q", k, v)
+			}
+			if mask&(1<<(uint(syscall.SIGKILL)-1)) != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -104,7 +104,7 @@ func awaitGone(pids []int, d time.Duration) []int {
 		if len(left) == 0 || time.Now().After(deadline) {
 			return left
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -80,12 +80,14 @@ func groupingRequested(m platform.Mechanism) string {
 	return string(m)
 }
 
-// teardown signals the tree, waits up to the grace period for it to
-// empty, and kills what is left. It reports whether it had to kill.
+// teardown signals the tree, waits until the grace period after the
+// signal for it to empty (the time spent signalling a large tree counts
+// against the grace), and kills what is left. It reports whether it had
+// to kill.
 func (t *Tree) teardown() (escalated bool, err error) {
 	t.signalled = time.Now()
 	serr := t.c.Signal(t.signal())
-	if t.waitEmpty(t.grace()) == nil {
+	if t.waitEmpty(time.Until(t.signalled.Add(t.grace()))) == nil {
 		t.emptied = time.Now()
 		return false, serr
 	}

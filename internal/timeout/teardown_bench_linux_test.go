@@ -9,6 +9,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
 // benchGrace is the grace period of the teardown benchmarks.
@@ -165,6 +166,60 @@ func BenchmarkTeardown100_Floor(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(toEmpty.Microseconds())/1000/float64(b.N), "ms-signal-to-empty")
+}
+
+// BenchmarkTeardown100_FloorSleepTree is the floor for the sleep-tree
+// benchmarks: one killpg(SIGTERM) of a sleepTree in its own process
+// group, then polling /proc for its members every 1 ms.
+func BenchmarkTeardown100_FloorSleepTree(b *testing.B) {
+	var toEmpty time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		cmd := exec.Command("sh", "-c", sleepTree)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			b.Fatalf("sleep tree said %q, %v", line, err)
+		}
+		pids := groupMembers(b, cmd.Process.Pid)
+		b.StartTimer()
+		begin := time.Now()
+		if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM); err != nil {
+			b.Fatal(err)
+		}
+		left := awaitGone(pids, 10*time.Second)
+		toEmpty += time.Since(begin)
+		b.StopTimer()
+		if len(left) > 0 || len(pids) != 100 {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			b.Errorf("%d members, still alive: %v", len(pids), left)
+		}
+		_ = cmd.Wait() // killed by SIGTERM: the error says so
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(toEmpty.Microseconds())/1000/float64(b.N), "ms-signal-to-empty")
+}
+
+// groupMembers lists the live processes in process group pgid.
+func groupMembers(b *testing.B, pgid int) []int {
+	snap, err := proc.Snapshot(proc.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pids []int
+	for _, p := range snap {
+		if p.PGID == pgid && !p.State.Gone() {
+			pids = append(pids, p.PID)
+		}
+	}
+	return pids
 }
 
 func reportPids(rs []fixtures.Report) []int {
