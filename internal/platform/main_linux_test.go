@@ -115,18 +115,20 @@ func waitHelpersGone(t *testing.T, caller int) {
 	}
 }
 
-// helpersOf lists live processes whose environment says they are a
-// helper and whose SYSPRIMS_PTEST tag is caller's... identified by the
-// helper environment plus the caller-death tag.
+// helpersOf lists the live helpers caller started: shims whose
+// SYSPRIMS_SHIM names caller, and the guardian of caller's cgroup run
+// directory (SYSPRIMS_GUARDIAN names the directory, which names caller;
+// the guardian carries no other variable).
 func helpersOf(caller int) []int {
 	all, _ := scanEntries(nil)
+	runDir := runDirPrefix + strconv.Itoa(caller) + "-"
 	var out []int
 	for _, e := range all {
 		if e.gone {
 			continue
 		}
 		env := readEnviron(e.pid)
-		if hasKey(env, envGuardian) && hasKey(env, "SYSPRIMS_PTEST") && hasKey(env, envMode) {
+		if hasKey(env, envGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, envGuardian)), runDir) {
 			out = append(out, e.pid)
 		}
 		if hasKey(env, envShim) && strings.HasSuffix(kvValue(env, envShim), " "+strconv.Itoa(caller)) {
