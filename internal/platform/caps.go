@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // Caps says which containers this machine offers, as [Probe] found.
@@ -51,12 +53,7 @@ func Probe() Caps {
 }
 
 // ReliabilityOf says what a container of mechanism m can promise.
-func ReliabilityOf(m Mechanism) Reliability {
-	if m == MechanismProcessGroup {
-		return BestEffort
-	}
-	return Guaranteed
-}
+func ReliabilityOf(m Mechanism) Reliability { return process.ReliabilityOf(m) }
 
 // candidates lists the mechanisms New tries, in order: the one asked for
 // (only it, when required), then the usable ones strongest first.

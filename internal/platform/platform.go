@@ -5,35 +5,29 @@ import (
 	"errors"
 	"os/exec"
 	"syscall"
+
+	"github.com/3leaps/sysprims-go/process"
 )
 
-// Mechanism names the container that holds a process tree, as reported in
-// outcomes (grouping_effective) and JSON.
-type Mechanism string
+// Mechanism is [process.Mechanism]: the container that holds a tree.
+type Mechanism = process.Mechanism
 
 // The mechanisms, strongest first on Linux.
 const (
-	// MechanismAuto asks for the strongest mechanism the machine offers.
-	MechanismAuto Mechanism = ""
-	// MechanismCgroup is a cgroup v2 leaf per tree, killed with cgroup.kill.
-	MechanismCgroup Mechanism = "cgroup_v2"
-	// MechanismSubreaper is a helper process that is a child subreaper and
-	// kills every descendant it holds.
-	MechanismSubreaper Mechanism = "subreaper"
-	// MechanismProcessGroup is a process group alone (best effort).
-	MechanismProcessGroup Mechanism = "process_group"
-	// MechanismJobObject is a Windows Job Object with kill-on-close.
-	MechanismJobObject Mechanism = "job_object"
+	MechanismAuto         = process.MechanismAuto
+	MechanismCgroup       = process.MechanismCgroupV2
+	MechanismSubreaper    = process.MechanismSubreaper
+	MechanismProcessGroup = process.MechanismProcessGroup
+	MechanismJobObject    = process.MechanismJobObject
 )
 
-// Reliability says what a teardown can promise, as the sysprims
-// tree_kill_reliability field.
-type Reliability string
+// Reliability is [process.Reliability]: what a teardown can promise.
+type Reliability = process.Reliability
 
 // The two reliabilities.
 const (
-	Guaranteed Reliability = "guaranteed"
-	BestEffort Reliability = "best_effort"
+	Guaranteed = process.Guaranteed
+	BestEffort = process.BestEffort
 )
 
 // ExitStatus is how the root process of a tree ended.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // FilterSchemaID identifies the JSON form of [Filter].
@@ -141,7 +143,7 @@ func parseStates(v string) ([]State, error) {
 	var states []State
 	for s := range strings.SplitSeq(v, ",") {
 		st := State(strings.TrimSpace(s))
-		if !st.valid() {
+		if !st.Valid() {
 			return nil, fmt.Errorf("unknown state %q (want one of %s)", s, strings.Join(stateNames(), ", "))
 		}
 		states = append(states, st)
@@ -167,15 +169,10 @@ func parseCount(v string) (*uint64, error) {
 	return &n, nil
 }
 
-// allStates lists every State a snapshot reports.
-var allStates = []State{StateRunning, StateSleeping, StateDiskSleep, StateStopped,
-	StateTracing, StateZombie, StateDead, StateIdle, StateUnknown}
-
-func (s State) valid() bool { return slices.Contains(allStates, s) }
-
 func stateNames() []string {
-	names := make([]string, len(allStates))
-	for i, s := range allStates {
+	all := process.States()
+	names := make([]string, len(all))
+	for i, s := range all {
 		names[i] = string(s)
 	}
 	return names

@@ -24,8 +24,8 @@ func TestSnapshotFixture(t *testing.T) {
 	}
 	want := []ProcessInfo{
 		{PID: 1, PPID: 0, PGID: 1, SID: 1, Name: "systemd", State: StateSleeping, StartTimeUnixMs: btimeMs + 50, ThreadCount: 1, MemoryKB: 3000 * pageKB()},
-		{PID: 2, PPID: 0, PGID: 0, SID: 0, Name: "kthreadd", State: StateSleeping, StartTimeUnixMs: btimeMs + 300, ThreadCount: 1},
-		{PID: 3, PPID: 2, Name: "kworker/u8:1-events_unbound", State: StateIdle, StartTimeUnixMs: btimeMs + 400, ThreadCount: 1},
+		{PID: 2, PPID: 0, PGID: 0, SID: 0, Name: "kthreadd", State: StateSleeping, StartTimeUnixMs: btimeMs + 300, ThreadCount: 1, KernelThread: true},
+		{PID: 3, PPID: 2, Name: "kworker/u8:1-events_unbound", State: StateIdle, StartTimeUnixMs: btimeMs + 400, ThreadCount: 1, KernelThread: true},
 		{PID: 100, PPID: 1, PGID: 100, SID: 100, Name: "(sd-pam) x)", State: StateSleeping, StartTimeUnixMs: btimeMs + 200000, ThreadCount: 2, MemoryKB: 1250 * pageKB()},
 		{PID: 200, PPID: 1, PGID: 200, SID: 1, Name: "defunct", State: StateZombie, StartTimeUnixMs: btimeMs + 300000, ThreadCount: 1},
 		{PID: 300, PPID: 100, PGID: 300, SID: 100, Name: "sleep", State: StateStopped, StartTimeUnixMs: btimeMs + 500000, ThreadCount: 1, MemoryKB: 200 * pageKB()},

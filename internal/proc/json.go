@@ -92,7 +92,7 @@ func (f Filter) validate() error {
 		return &FilterError{Key: "ppid", Reason: fmt.Sprintf("bad pid \"%d\"", *f.PPID)}
 	}
 	for _, s := range f.StateIn {
-		if !s.valid() {
+		if !s.Valid() {
 			return &FilterError{Key: "state_in", Reason: fmt.Sprintf("unknown state %q", s)}
 		}
 	}

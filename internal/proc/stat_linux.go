@@ -18,12 +18,16 @@ type procStat struct {
 	ppid      int64
 	pgrp      int64
 	session   int64
+	flags     int64 // PF_* flags
 	utime     int64 // clock ticks
 	stime     int64 // clock ticks
 	threads   int64
 	starttime int64 // clock ticks since boot
 	rss       int64 // pages
 }
+
+// pfKthread is the PF_KTHREAD bit of the flags field: a kernel thread.
+const pfKthread = 0x00200000
 
 // errStatFormat reports a /proc/PID/stat line that does not parse.
 var errStatFormat = errors.New("sysprims: malformed /proc stat line")
@@ -33,6 +37,7 @@ const (
 	fieldPPID      = 4
 	fieldPGRP      = 5
 	fieldSession   = 6
+	fieldFlags     = 9
 	fieldUtime     = 14
 	fieldStime     = 15
 	fieldThreads   = 20
@@ -81,6 +86,8 @@ func (st *procStat) set(field int, v int64) {
 		st.pgrp = v
 	case fieldSession:
 		st.session = v
+	case fieldFlags:
+		st.flags = v
 	case fieldUtime:
 		st.utime = v
 	case fieldStime:
@@ -151,6 +158,7 @@ func (st *procStat) info(btimeMs int64, pageKB uint64) ProcessInfo {
 		StartTimeUnixMs: btimeMs + st.starttime*1000/clockTicks,
 		ThreadCount:     int(st.threads),
 		MemoryKB:        uint64(max(st.rss, 0)) * pageKB,
+		KernelThread:    st.flags&pfKthread != 0,
 	}
 }
 

@@ -71,21 +71,7 @@ func TestSortByPID(t *testing.T) {
 	}
 }
 
-func TestProcessInfoString(t *testing.T) {
-	p := ProcessInfo{PID: 4242, PPID: 1, PGID: 4100, SID: 4100, Name: "sleep", State: StateSleeping}
-	if got, want := p.String(), "pid 4242 ppid 1 pgid 4100 sid 4100 [sleeping] sleep"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
-	}
-	p.Cmdline = []string{"sh", "-c", "sleep 300", ""}
-	if got, want := p.String(), `pid 4242 ppid 1 pgid 4100 sid 4100 [sleeping] sh -c "sleep 300" ""`; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
-	}
-	if id := p.ID(); id != (Identity{4242, 0}) {
-		t.Errorf("ID() = %v", id)
-	}
-	if !StateZombie.Gone() || !StateDead.Gone() || StateStopped.Gone() {
-		t.Error("Gone() wrong")
-	}
+func TestFieldHas(t *testing.T) {
 	if !FieldAll.Has(FieldUser|FieldCPU) || FieldCmdline.Has(FieldCmdline|FieldExe) {
 		t.Error("Has() wrong")
 	}

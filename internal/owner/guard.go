@@ -1,0 +1,203 @@
+package owner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// ErrProtected is the sentinel of every refusal: the process must not be
+// signalled, whatever proof is offered.
+var ErrProtected = errors.New("sysprims: protected process")
+
+// ErrNotOurs reports a process that no kernel-backed fact makes ours.
+var ErrNotOurs = errors.New("sysprims: not provably ours")
+
+// maxDepth bounds walks up parent links (a loop in a racing read).
+const maxDepth = 256
+
+// Guard refuses to signal what must never be signalled (see the package
+// doc). It reads about the caller once, when made, and about each
+// process it is asked about, when asked.
+type Guard struct {
+	self      int
+	ancestors map[int]bool    // the caller's parent chain, pid 1 included
+	streams   map[string]bool // pipes and sockets on the caller's fds 0-2
+	cgroup    string          // the caller's own cgroup v2 path
+	look      looker
+}
+
+// looker reads what a guard needs about one process; tests fake it.
+type looker interface {
+	info(pid int) (process.Info, error) // stat and markers
+	cgroup(pid int) (string, error)
+	files(pid int) (map[int]string, error)
+}
+
+// NewGuard returns a guard for the calling process.
+func NewGuard() *Guard { return newGuard(os.Getpid(), procLooker{}) }
+
+func newGuard(self int, l looker) *Guard {
+	g := &Guard{self: self, ancestors: ancestors(self, l), streams: map[string]bool{}, look: l}
+	g.cgroup, _ = l.cgroup(self)
+	if fds, err := l.files(self); err == nil {
+		for fd := 0; fd <= 2; fd++ {
+			if t := fds[fd]; strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "socket:") {
+				g.streams[t] = true
+			}
+		}
+	}
+	return g
+}
+
+// ancestors returns the parent chain of pid (without pid), pid 1 included.
+func ancestors(pid int, l looker) map[int]bool {
+	out := map[int]bool{1: true}
+	for range maxDepth {
+		p, err := l.info(pid)
+		if err != nil || p.PPID <= 1 || out[p.PPID] {
+			return out
+		}
+		out[p.PPID] = true
+		pid = p.PPID
+	}
+	return out
+}
+
+// CheckPID refuses pids that never name a process this library may
+// signal: 0 (the caller's group), negatives (groups), 1 (init), the
+// caller and its ancestors. It reads no more than the caller's ancestry.
+func (g *Guard) CheckPID(pid int) error {
+	switch {
+	case pid == 0:
+		return fmt.Errorf("%w: pid 0 means the caller's own process group", ErrProtected)
+	case pid < 0:
+		return fmt.Errorf("%w: pid %d: negative pids address process groups", ErrProtected, pid)
+	case pid == 1:
+		return fmt.Errorf("%w: pid 1 is init", ErrProtected)
+	case pid == g.self:
+		return fmt.Errorf("%w: pid %d is the caller", ErrProtected, pid)
+	case g.ancestors[pid]:
+		return fmt.Errorf("%w: pid %d is an ancestor of the caller", ErrProtected, pid)
+	}
+	return nil
+}
+
+// Refuse returns nil when p may be signalled with proof pr, and otherwise
+// an error wrapping [ErrProtected] or [ErrNotOurs] that says why. p must
+// be a live process from a recent snapshot; its markers are read when the
+// snapshot did not gather them.
+func (g *Guard) Refuse(p process.Info, pr Proof) error {
+	if err := g.CheckPID(p.PID); err != nil {
+		return err
+	}
+	if pr == NoProof {
+		return fmt.Errorf("%w: pid %d (%s): only reported", ErrNotOurs, p.PID, p.Name)
+	}
+	if p.KernelThread {
+		return fmt.Errorf("%w: pid %d is a kernel thread", ErrProtected, p.PID)
+	}
+	if p.Markers == nil {
+		if q, err := g.look.info(p.PID); err == nil && q.ID() == p.ID() {
+			p.Markers = q.Markers
+		}
+	}
+	if IsHelper(p) {
+		return fmt.Errorf("%w: pid %d is a sysprims helper", ErrProtected, p.PID)
+	}
+	if err := g.foreignContainer(p); err != nil {
+		return err
+	}
+	desc, err := g.walk(p)
+	if err != nil {
+		return err
+	}
+	if !desc {
+		return g.partner(p)
+	}
+	return nil
+}
+
+// foreignContainer refuses a member of a sysprims cgroup leaf that does
+// not hold the caller: that container answers for it.
+func (g *Guard) foreignContainer(p process.Info) error {
+	cg, err := g.look.cgroup(p.PID)
+	if err != nil {
+		return nil
+	}
+	leaf, ok := runLeaf(cg)
+	if !ok || g.cgroup == leaf || strings.HasPrefix(g.cgroup, leaf+"/") {
+		return nil
+	}
+	return fmt.Errorf("%w: pid %d is in the sysprims container %s", ErrProtected, p.PID, leaf)
+}
+
+// runLeaf returns the sysprims container a cgroup path lies in: the last
+// run directory on the path and the leaf below it (or the run directory
+// itself, for its guardian).
+func runLeaf(cg string) (string, bool) {
+	parts := strings.Split(strings.Trim(cg, "/"), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if strings.HasPrefix(parts[i], RunDirPrefix) {
+			end := min(i+2, len(parts))
+			return "/" + strings.Join(parts[:end], "/"), true
+		}
+	}
+	return "", false
+}
+
+// walk follows p's parent links up to the caller (p is a descendant) or
+// to the caller's ancestry or init (it is not). A sysprims helper passed
+// on the way is the root of another tree's container: refused.
+func (g *Guard) walk(p process.Info) (descendant bool, err error) {
+	pid := p.PPID
+	for range maxDepth {
+		switch {
+		case pid == g.self:
+			return true, nil
+		case pid <= 1 || g.ancestors[pid]:
+			return false, nil
+		}
+		q, err := g.look.info(pid)
+		if err != nil {
+			return false, nil // the chain broke: not provably below the caller
+		}
+		if IsHelper(q) {
+			return false, fmt.Errorf("%w: pid %d is inside the subtree of sysprims helper %d", ErrProtected, p.PID, pid)
+		}
+		pid = q.PPID
+	}
+	return false, nil
+}
+
+// partner refuses a process outside the caller's subtree that holds one
+// of the caller's standard pipes or sockets: a pipeline partner such as
+// the tee in "check --kill | tee report".
+func (g *Guard) partner(p process.Info) error {
+	if len(g.streams) == 0 {
+		return nil
+	}
+	fds, err := g.look.files(p.PID)
+	if err != nil {
+		return nil // another user's process: signalling it fails anyway
+	}
+	for _, t := range fds {
+		if g.streams[t] {
+			return fmt.Errorf("%w: pid %d shares the caller's %s (a pipeline partner)", ErrProtected, p.PID, t)
+		}
+	}
+	return nil
+}
+
+// procLooker reads the live system.
+type procLooker struct{}
+
+func (procLooker) info(pid int) (process.Info, error) {
+	return proc.Get(pid, proc.Options{Fields: proc.FieldMarkers})
+}
+func (procLooker) cgroup(pid int) (string, error)        { return proc.Cgroup(pid) }
+func (procLooker) files(pid int) (map[int]string, error) { return proc.Files(pid) }

@@ -1,0 +1,120 @@
+package owner
+
+import (
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// Scope is what a leak check judges for: a test, or a whole run.
+type Scope struct {
+	// Test is the test charged ("" charges the whole run: every marker
+	// minted here, every descendant).
+	Test string
+	// Baseline holds the processes alive when the check began; they are
+	// never charged.
+	Baseline map[process.Identity]bool
+	// Self is the caller; its descendants are its own by parent links.
+	Self int
+	// Held reports a process inside a live container of this run (another
+	// tree, still running): its tree's teardown answers for it, so it is
+	// not charged. Nil means none.
+	Held func(process.Info) bool
+}
+
+// Finding is a process a leak check charges to its scope.
+type Finding struct {
+	process.Info
+	// Proof is Descendant when the check may remove the process, NoProof
+	// when it may only report it.
+	Proof Proof
+	// Why says how it was attributed, for the report.
+	Why string
+}
+
+// Fields are the extra fields [Scope.Judge] reads; gather them for the
+// processes [Scope.Candidates] returns, and for no others.
+const Fields = proc.FieldMarkers | proc.FieldCmdline
+
+// Candidates returns the processes of snap that are new since the
+// baseline, other than the caller: the only ones a leak check needs to
+// read markers and command lines for.
+func (sc Scope) Candidates(snap []process.Info) []process.Info {
+	var out []process.Info
+	for _, p := range snap {
+		if p.PID != sc.Self && !sc.Baseline[p.ID()] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Judge charges the candidates (with [Fields] gathered) to the scope,
+// using snap (cheap fields are enough) for parent links. Zombies in
+// scope are returned apart: they are dead, never leaks.
+func (sc Scope) Judge(snap, candidates []process.Info) (leaks []Finding, zombies []process.Info) {
+	desc := descendants(snap, sc.Self)
+	for _, p := range candidates {
+		f, ok := sc.charge(p, desc[p.PID])
+		switch {
+		case !ok:
+		case p.State.Gone():
+			zombies = append(zombies, p)
+		default:
+			leaks = append(leaks, f)
+		}
+	}
+	return leaks, zombies
+}
+
+// charge decides one candidate: whether it is charged, and with what
+// proof.
+func (sc Scope) charge(p process.Info, desc bool) (Finding, bool) {
+	if p.PID == sc.Self || sc.Baseline[p.ID()] || IsHelper(p) || p.KernelThread {
+		return Finding{}, false
+	}
+	if sc.Held != nil && sc.Held(p) {
+		return Finding{}, false
+	}
+	if Minted(p) {
+		return sc.chargeMarked(p, desc)
+	}
+	if !desc {
+		return Finding{}, false
+	}
+	f := Finding{Info: p, Why: "a descendant of the test process, without a marker of this run"}
+	if sc.Test == "" {
+		f.Proof = Descendant
+	}
+	return f, true
+}
+
+// chargeMarked decides a candidate carrying this run's markers: charged
+// to its own test only, removable when it still descends from the caller.
+func (sc Scope) chargeMarked(p process.Info, desc bool) (Finding, bool) {
+	test := p.Markers[EnvTest]
+	if sc.Test != "" && test != sc.Test {
+		return Finding{}, false
+	}
+	f := Finding{Info: p, Why: "started by " + orUnknown(test)}
+	if desc {
+		f.Proof = Descendant
+	}
+	return f, true
+}
+
+func orUnknown(test string) string {
+	if test == "" {
+		return "this run"
+	}
+	return test
+}
+
+// descendants returns the pids that descend from root in snap by parent
+// links.
+func descendants(snap []process.Info, root int) map[int]bool {
+	set := make(map[int]bool)
+	for _, p := range proc.Descendants(snap, root) {
+		set[p.PID] = true
+	}
+	return set
+}

@@ -1,0 +1,86 @@
+package owner
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// The environment markers the library sets, and the names of its helpers.
+// Every name starts with [Prefix], so a snapshot can gather them all.
+const (
+	// Prefix starts every marker name.
+	Prefix = "SYSPRIMS_"
+	// EnvRunID names the process (test binary, CLI) that started a tree.
+	EnvRunID = Prefix + "RUN_ID"
+	// EnvTreeID names one tree; it starts with the run id.
+	EnvTreeID = Prefix + "TREE_ID"
+	// EnvTest names the test that started a tree.
+	EnvTest = Prefix + "TEST"
+	// EnvShim is set on the subreaper helper of one tree.
+	EnvShim = Prefix + "SHIM"
+	// EnvGuardian is set on the helper that guards a cgroup run directory.
+	EnvGuardian = Prefix + "GUARDIAN"
+	// RunDirPrefix starts the name of every cgroup directory a run makes.
+	RunDirPrefix = "sysprims-"
+)
+
+var (
+	runOnce sync.Once
+	runID   string
+	treeSeq atomic.Uint64
+)
+
+// RunID returns the id this process puts in [EnvRunID]: minted once per
+// process, so a marker inherited from a parent never equals it.
+func RunID() string {
+	runOnce.Do(func() {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("sysprims: no randomness for the run id: %v", err))
+		}
+		runID = hex.EncodeToString(b[:])
+	})
+	return runID
+}
+
+// NewTreeID returns a tree id unique within this run: "<run id>-<n>".
+func NewTreeID() string { return fmt.Sprintf("%s-%d", RunID(), treeSeq.Add(1)) }
+
+// OwnTree reports whether this process minted the tree id.
+func OwnTree(id string) bool { return strings.HasPrefix(id, RunID()+"-") }
+
+// Markers returns the environment entries of a tree this run starts; test
+// may be empty (a tree started outside a test).
+func Markers(treeID, test string) []string {
+	env := []string{EnvRunID + "=" + RunID(), EnvTreeID + "=" + treeID}
+	if test != "" {
+		env = append(env, EnvTest+"="+test)
+	}
+	return env
+}
+
+// Minted reports whether p carries markers minted by this process.
+func Minted(p process.Info) bool { return p.Markers[EnvRunID] == RunID() }
+
+// TreeOf returns the tree id p carries when this process minted it, and ""
+// otherwise (no marker, or one inherited from elsewhere).
+func TreeOf(p process.Info) string {
+	if id := p.Markers[EnvTreeID]; Minted(p) && OwnTree(id) {
+		return id
+	}
+	return ""
+}
+
+// IsHelper reports whether p is a sysprims helper process (a subreaper
+// shim or a cgroup guardian), of this run or another.
+func IsHelper(p process.Info) bool {
+	_, shim := p.Markers[EnvShim]
+	_, guard := p.Markers[EnvGuardian]
+	return shim || guard
+}

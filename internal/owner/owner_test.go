@@ -1,0 +1,190 @@
+package owner
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// fakeLook is a process table for guards.
+type fakeLook struct {
+	procs   map[int]process.Info
+	cgroups map[int]string
+	fds     map[int]map[int]string
+}
+
+func (f fakeLook) info(pid int) (process.Info, error) {
+	p, ok := f.procs[pid]
+	if !ok {
+		return p, proc.ErrNotFound
+	}
+	return p, nil
+}
+
+func (f fakeLook) cgroup(pid int) (string, error) { return f.cgroups[pid], nil }
+
+func (f fakeLook) files(pid int) (map[int]string, error) {
+	if fds, ok := f.fds[pid]; ok {
+		return fds, nil
+	}
+	return nil, os.ErrPermission
+}
+
+// table: 1 init; 10 shell; 20 the caller (a test binary); 21 its plain
+// child; 22 its shim; 23 a member below the shim; 30 a sibling shell
+// command (tee) sharing the caller's stdout; 40 another run's guardian;
+// 41 a process in another run's cgroup leaf; 50 a daemon of unknown
+// origin; 2 kthreadd.
+func table() fakeLook {
+	ps := []process.Info{
+		{PID: 1, PPID: 0}, {PID: 2, PPID: 0, KernelThread: true},
+		{PID: 10, PPID: 1}, {PID: 20, PPID: 10}, {PID: 21, PPID: 20},
+		{PID: 22, PPID: 20, Markers: map[string]string{EnvShim: "x"}}, {PID: 23, PPID: 22},
+		{PID: 30, PPID: 10, Name: "tee"},
+		{PID: 40, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-9-a"}},
+		{PID: 41, PPID: 1}, {PID: 50, PPID: 1},
+	}
+	f := fakeLook{procs: map[int]process.Info{}, cgroups: map[int]string{41: "/sysprims-9-a/3-tree"},
+		fds: map[int]map[int]string{
+			20: {0: "/dev/null", 1: "pipe:[77]", 2: "pipe:[77]"},
+			30: {0: "pipe:[77]", 1: "/tmp/report"},
+			50: {0: "/dev/null"},
+		}}
+	for _, p := range ps {
+		if p.Markers == nil {
+			p.Markers = map[string]string{}
+		}
+		f.procs[p.PID] = p
+	}
+	return f
+}
+
+func TestGuardRefuses(t *testing.T) {
+	f := table()
+	g := newGuard(20, f)
+	tests := []struct {
+		pid   int
+		proof Proof
+		want  error
+		words string
+	}{
+		{0, Named, ErrProtected, "process group"},
+		{-5, Named, ErrProtected, "negative"},
+		{1, Named, ErrProtected, "init"},
+		{20, Named, ErrProtected, "the caller"},
+		{10, Named, ErrProtected, "ancestor"},
+		{2, Named, ErrProtected, "kernel thread"},
+		{22, Named, ErrProtected, "helper"},
+		{23, Descendant, ErrProtected, "subtree of sysprims helper 22"},
+		{40, Named, ErrProtected, "helper"},
+		{41, Named, ErrProtected, "container /sysprims-9-a/3-tree"},
+		{30, Named, ErrProtected, "pipeline partner"},
+		{50, NoProof, ErrNotOurs, "only reported"},
+		{21, Descendant, nil, ""},
+		{50, Named, nil, ""},
+	}
+	for _, tt := range tests {
+		p := f.procs[tt.pid]
+		p.PID = tt.pid
+		err := g.Refuse(p, tt.proof)
+		if !errors.Is(err, tt.want) || (err != nil && !strings.Contains(err.Error(), tt.words)) {
+			t.Errorf("Refuse(pid %d, %v) = %v, want %v (%q)", tt.pid, tt.proof, err, tt.want, tt.words)
+		}
+	}
+}
+
+func TestGuardCallerInsideAContainer(t *testing.T) {
+	f := table()
+	f.cgroups[20] = "/sysprims-9-a/1-wrapper" // the caller runs under a wrapper's leaf
+	f.cgroups[21] = "/sysprims-9-a/1-wrapper"
+	f.cgroups[23] = "/sysprims-9-a/1-wrapper/sysprims-20-b/1-tree"
+	g := newGuard(20, f)
+	if err := g.Refuse(f.procs[21], Descendant); err != nil {
+		t.Errorf("a descendant in the caller's own (wrapper's) leaf refused: %v", err)
+	}
+	if err := g.Refuse(f.procs[23], Descendant); !errors.Is(err, ErrProtected) {
+		t.Errorf("a member of the caller's own tree container allowed to a scan: %v", err)
+	}
+}
+
+func TestRunLeaf(t *testing.T) {
+	tests := []struct{ in, leaf string }{
+		{"/", ""},
+		{"/user.slice/x", ""},
+		{"/sysprims-9-a", "/sysprims-9-a"},
+		{"/sysprims-9-a/3-tree", "/sysprims-9-a/3-tree"},
+		{"/a/sysprims-9-a/3-tree/sub", "/a/sysprims-9-a/3-tree"},
+		{"/sysprims-1-a/1/sysprims-2-b/4", "/sysprims-1-a/1/sysprims-2-b/4"},
+	}
+	for _, tt := range tests {
+		if got, _ := runLeaf(tt.in); got != tt.leaf {
+			t.Errorf("runLeaf(%q) = %q, want %q", tt.in, got, tt.leaf)
+		}
+	}
+}
+
+func TestGuardLive(t *testing.T) {
+	g := NewGuard()
+	if err := g.CheckPID(os.Getppid()); !errors.Is(err, ErrProtected) {
+		t.Errorf("the parent (go test) is not refused: %v", err)
+	}
+	if err := g.CheckPID(os.Getpid()); !errors.Is(err, ErrProtected) {
+		t.Errorf("the caller is not refused: %v", err)
+	}
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	p, err := proc.Get(cmd.Process.Pid, proc.Options{Fields: proc.FieldMarkers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Refuse(p, Descendant); err != nil {
+		t.Errorf("own child refused: %v", err)
+	}
+	if err := g.Refuse(p, NoProof); !errors.Is(err, ErrNotOurs) {
+		t.Errorf("NoProof allowed: %v", err)
+	}
+}
+
+func TestMarkers(t *testing.T) {
+	id := NewTreeID()
+	if !OwnTree(id) || OwnTree("feedbeef-1") || RunID() == "" {
+		t.Fatalf("tree id %q, run %q", id, RunID())
+	}
+	env := Markers(id, "TestX")
+	m := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	p := process.Info{Markers: m}
+	if !Minted(p) || TreeOf(p) != id || m[EnvTest] != "TestX" {
+		t.Errorf("markers %v", env)
+	}
+	inherited := process.Info{Markers: map[string]string{EnvRunID: "0123", EnvTreeID: "0123-4"}}
+	if Minted(inherited) || TreeOf(inherited) != "" {
+		t.Error("an inherited marker counts as ours")
+	}
+	if len(Markers(id, "")) != 2 {
+		t.Error("an empty test name is set")
+	}
+	if !IsHelper(process.Info{Markers: map[string]string{EnvShim: ""}}) || IsHelper(p) {
+		t.Error("IsHelper wrong")
+	}
+}
+
+func TestProofString(t *testing.T) {
+	for _, p := range []Proof{NoProof, Named, Descendant, Spawned, Container} {
+		if p.String() == "" {
+			t.Errorf("proof %d has no words", p)
+		}
+	}
+}

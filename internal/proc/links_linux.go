@@ -1,0 +1,91 @@
+package proc
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Cgroup returns the cgroup v2 path of pid (the "0::" line of
+// /proc/PID/cgroup), relative to the cgroup2 mount; "" when the process
+// has none (a cgroup v1 only system).
+func Cgroup(pid int) (string, error) {
+	b, err := os.ReadFile(defaultRoot + "/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		return "", notFound(pid, err)
+	}
+	for line := range bytes.Lines(b) {
+		if p, ok := bytes.CutPrefix(line, []byte("0::")); ok {
+			return string(bytes.TrimRight(p, "\n")), nil
+		}
+	}
+	return "", nil
+}
+
+// Files returns what the open file descriptors of pid point to, as
+// /proc/PID/fd links read ("pipe:[4242]", "socket:[77]", "/dev/null"),
+// keyed by descriptor number. Reading another user's descriptors needs
+// privilege; the error then wraps os.ErrPermission.
+func Files(pid int) (map[int]string, error) {
+	dir := defaultRoot + "/" + strconv.Itoa(pid) + "/fd"
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, notFound(pid, err)
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil, fmt.Errorf("sysprims: %s: %w", dir, err)
+	}
+	out := make(map[int]string, len(names))
+	for _, n := range names {
+		fd, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		if target, err := os.Readlink(dir + "/" + n); err == nil {
+			out[fd] = target
+		}
+	}
+	return out, nil
+}
+
+// BootID returns this boot's identifier (/proc/sys/kernel/random/boot_id):
+// snapshots with different boot ids are not comparable.
+func BootID() (string, error) {
+	b, err := os.ReadFile(defaultRoot + "/sys/kernel/random/boot_id")
+	if err != nil {
+		return "", fmt.Errorf("sysprims: boot id: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// LastPID returns the pid most recently allocated in the caller's pid
+// namespace (/proc/sys/kernel/ns_last_pid). Pids are allocated in
+// increasing order until they wrap at the kernel's pid_max, so every
+// process created after a process P has a pid in (P, LastPID()] unless the
+// counter wrapped.
+func LastPID() (int, error) {
+	f, err := os.Open(defaultRoot + "/sys/kernel/ns_last_pid")
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: last pid: %w", err)
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: last pid: %w", err)
+	}
+	return n, nil
+}
+
+// notFound maps a vanished process to an error wrapping ErrNotFound.
+func notFound(pid int, err error) error {
+	if os.IsNotExist(err) {
+		return fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+	}
+	return fmt.Errorf("sysprims: process %d: %w", pid, err)
+}

@@ -1,0 +1,24 @@
+//go:build !linux
+
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+)
+
+// errNoLinks says this system has no /proc to read links from.
+var errNoLinks = fmt.Errorf("sysprims: /proc links on %s: %w", runtime.GOOS, errors.ErrUnsupported)
+
+// Cgroup is Linux only: it returns an error wrapping errors.ErrUnsupported.
+func Cgroup(pid int) (string, error) { return "", errNoLinks }
+
+// Files is Linux only: it returns an error wrapping errors.ErrUnsupported.
+func Files(pid int) (map[int]string, error) { return nil, errNoLinks }
+
+// BootID is Linux only: it returns an error wrapping errors.ErrUnsupported.
+func BootID() (string, error) { return "", errNoLinks }
+
+// LastPID is Linux only: it returns an error wrapping errors.ErrUnsupported.
+func LastPID() (int, error) { return 0, errNoLinks }

@@ -1,0 +1,61 @@
+package process
+
+// Mechanism names the container that holds a process tree, as reported
+// in results (grouping_effective) and JSON.
+type Mechanism string
+
+// The mechanisms, strongest first on Linux.
+const (
+	// MechanismAuto asks for the strongest mechanism the machine offers.
+	MechanismAuto Mechanism = ""
+	// MechanismCgroupV2 is a cgroup v2 leaf per tree, killed with
+	// cgroup.kill (Linux, where a cgroup v2 hierarchy is writable).
+	MechanismCgroupV2 Mechanism = "cgroup_v2"
+	// MechanismSubreaper is a small helper process that is a child
+	// subreaper and kills every descendant it holds (Linux).
+	MechanismSubreaper Mechanism = "subreaper"
+	// MechanismProcessGroup is a process group and session with scans
+	// (best effort; macOS and the BSDs, or Linux when asked).
+	MechanismProcessGroup Mechanism = "process_group"
+	// MechanismJobObject is a Windows Job Object with kill-on-close.
+	MechanismJobObject Mechanism = "job_object"
+)
+
+// Mechanisms lists every named mechanism, strongest first.
+func Mechanisms() []Mechanism {
+	return []Mechanism{MechanismCgroupV2, MechanismSubreaper, MechanismJobObject, MechanismProcessGroup}
+}
+
+// Valid reports whether m is [MechanismAuto] or a named mechanism.
+func (m Mechanism) Valid() bool {
+	if m == MechanismAuto {
+		return true
+	}
+	for _, x := range Mechanisms() {
+		if m == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Reliability is what a teardown can promise, as the sysprims
+// tree_kill_reliability field.
+type Reliability string
+
+// The two reliabilities.
+const (
+	// Guaranteed: every member of the tree is killed, however it escaped.
+	Guaranteed Reliability = "guaranteed"
+	// BestEffort: a member that escaped unseen can survive, and is then
+	// reported.
+	BestEffort Reliability = "best_effort"
+)
+
+// ReliabilityOf says what a container of mechanism m can promise.
+func ReliabilityOf(m Mechanism) Reliability {
+	if m == MechanismProcessGroup {
+		return BestEffort
+	}
+	return Guaranteed
+}
