@@ -4,14 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strconv"
 )
 
 // userCache names uids for one snapshot. It reads a passwd file once, on
-// first use, and falls back to os/user for the live system (directory
-// services) and to the decimal uid.
+// first use; for the live system it then asks the platform's directory
+// service where that needs no cgo ([lookupUser]: macOS), and falls back to
+// the decimal uid. On Linux that keeps the binaries static: a user known
+// only to NSS (LDAP, sssd) is shown by uid.
 type userCache struct {
 	passwd string
 	live   bool
@@ -41,8 +42,8 @@ func (c *userCache) name(uid int) string {
 	}
 	n := strconv.Itoa(uid)
 	if c.live {
-		if u, err := user.LookupId(n); err == nil {
-			n = u.Username
+		if name, ok := lookupUser(n); ok {
+			n = name
 		}
 	}
 	c.names[uid] = n
