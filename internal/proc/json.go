@@ -12,6 +12,7 @@ import (
 type snapshotDoc struct {
 	SchemaID  string        `json:"schema_id"`
 	Timestamp string        `json:"timestamp"`
+	Origin    *Origin       `json:"origin,omitempty"`
 	Filter    *Filter       `json:"filter,omitempty"`
 	Processes []ProcessInfo `json:"processes"`
 }
@@ -19,6 +20,7 @@ type snapshotDoc struct {
 // Document is a snapshot read back by [UnmarshalSnapshot].
 type Document struct {
 	Taken     time.Time     // when the snapshot was taken
+	Origin    *Origin       // where and by whom; nil in a document written without one
 	Filter    *Filter       // the filter it was reduced by, or nil for all processes
 	Processes []ProcessInfo // sorted by pid
 }
@@ -28,18 +30,20 @@ const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // MarshalSnapshot renders ps as the JSON document described by
 // schemas/process-snapshot.schema.json:
-// {"schema_id": SnapshotSchemaID, "timestamp": RFC 3339, "processes": [...]},
-// with "filter" when f is not nil (ps was reduced by it, so the document
-// is not a full picture of the machine).
+// {"schema_id": SnapshotSchemaID, "timestamp": RFC 3339, "origin": {...},
+// "processes": [...]}, with the caller's [CurrentOrigin], and with
+// "filter" when f is not nil (ps was reduced by it, so the document is not
+// a full picture of the machine).
 func MarshalSnapshot(ps []ProcessInfo, f *Filter) ([]byte, error) {
-	return marshalSnapshotAt(ps, f, time.Now())
+	o := CurrentOrigin()
+	return marshalSnapshotAt(ps, f, &o, time.Now())
 }
 
-func marshalSnapshotAt(ps []ProcessInfo, f *Filter, at time.Time) ([]byte, error) {
+func marshalSnapshotAt(ps []ProcessInfo, f *Filter, o *Origin, at time.Time) ([]byte, error) {
 	if ps == nil {
 		ps = []ProcessInfo{}
 	}
-	doc := snapshotDoc{SnapshotSchemaID, at.UTC().Format(timestampLayout), f, ps}
+	doc := snapshotDoc{SnapshotSchemaID, at.UTC().Format(timestampLayout), o, f, ps}
 	return json.Marshal(doc)
 }
 
@@ -57,7 +61,7 @@ func UnmarshalSnapshot(data []byte) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("sysprims: snapshot json: timestamp: %w", err)
 	}
-	return Document{Taken: at, Filter: doc.Filter, Processes: doc.Processes}, nil
+	return Document{Taken: at, Origin: doc.Origin, Filter: doc.Filter, Processes: doc.Processes}, nil
 }
 
 // ParseFilterJSON parses the JSON form of a [Filter]

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,13 @@ func TestSnapshotJSONMatchesSchema(t *testing.T) {
 	}
 	if err := loadSchema(t, "process-snapshot.schema.json").Validate(out); err != nil {
 		t.Fatal(err)
+	}
+	doc, err := UnmarshalSnapshot(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := doc.Origin; o == nil || o.BootID == "" || !strings.HasPrefix(o.PIDNamespace, "pid:[") || o.UID != os.Geteuid() {
+		t.Errorf("origin %+v", o)
 	}
 	fixture, err := Snapshot(Options{Root: fixtureRoot, Fields: FieldAll})
 	if err != nil {

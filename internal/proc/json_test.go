@@ -29,6 +29,9 @@ func TestSnapshotSchemaIsStrict(t *testing.T) {
 		{"missing pgid", `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"x","processes":[{"pid":1,"ppid":0,"sid":0,"name":"a","state":"running","start_time_unix_ms":1,"thread_count":1,"memory_kb":1}]}`},
 		{"wrong schema_id", `{"schema_id":"other","timestamp":"x","processes":[]}`},
 		{"extra top-level", `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"x","processes":[],"host":"h"}`},
+		{"origin without uid", `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"x","origin":{"boot_id":"b"},"processes":[]}`},
+		{"origin, bad namespace", `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"x","origin":{"uid":0,"pid_namespace":"4026531836"},"processes":[]}`},
+		{"origin, unknown field", `{"schema_id":"` + SnapshotSchemaID + `","timestamp":"x","origin":{"uid":0,"host":"h"},"processes":[]}`},
 	}
 	for _, tt := range bad {
 		if err := s.Validate([]byte(tt.doc)); err == nil {
@@ -75,7 +78,8 @@ func TestFilterJSONMatchesSchema(t *testing.T) {
 func TestSnapshotRoundTrip(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 	in := []ProcessInfo{{PID: 1, Name: "init", State: StateSleeping, Markers: map[string]string{"SYSPRIMS_RUN_ID": "r"}}}
-	b, err := marshalSnapshotAt(in, nil, at)
+	origin := Origin{BootID: "b", MachineID: "m", PIDNamespace: "pid:[1]", UserNamespace: "user:[2]", UID: 1001}
+	b, err := marshalSnapshotAt(in, nil, &origin, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,17 +87,17 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Errorf("timestamp in %s", b)
 	}
 	doc, err := UnmarshalSnapshot(b)
-	if err != nil || !reflect.DeepEqual(doc.Processes, in) || !doc.Taken.Equal(at) || doc.Filter != nil {
+	if err != nil || !reflect.DeepEqual(doc.Processes, in) || !doc.Taken.Equal(at) || doc.Filter != nil || *doc.Origin != origin {
 		t.Errorf("UnmarshalSnapshot = %+v, %v", doc, err)
 	}
 	f, err := ParseFilter([]string{"name_equals=init"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err = marshalSnapshotAt(in, &f, at); err != nil {
+	if b, err = marshalSnapshotAt(in, &f, nil, at); err != nil {
 		t.Fatal(err)
 	}
-	if doc, err = UnmarshalSnapshot(b); err != nil || doc.Filter == nil || doc.Filter.NameEquals != "init" {
+	if doc, err = UnmarshalSnapshot(b); err != nil || doc.Filter == nil || doc.Filter.NameEquals != "init" || doc.Origin != nil {
 		t.Errorf("filtered snapshot read back as %+v, %v", doc, err)
 	}
 	if empty, _ := MarshalSnapshot(nil, nil); !strings.Contains(string(empty), `"processes":[]`) {

@@ -63,6 +63,14 @@ func BootID() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
+// namespaces returns the caller's pid and user namespaces as their
+// /proc/self/ns links read; "" for one that cannot be read.
+func namespaces() (pid, user string) {
+	pid, _ = os.Readlink(defaultRoot + "/self/ns/pid")
+	user, _ = os.Readlink(defaultRoot + "/self/ns/user")
+	return pid, user
+}
+
 // LastPID returns the pid most recently allocated in the caller's pid
 // namespace (/proc/sys/kernel/ns_last_pid). Pids are allocated in
 // increasing order until they wrap at the kernel's pid_max, so every

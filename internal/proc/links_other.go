@@ -22,3 +22,6 @@ func BootID() (string, error) { return "", errNoLinks }
 
 // LastPID is Linux only: it returns an error wrapping errors.ErrUnsupported.
 func LastPID() (int, error) { return 0, errNoLinks }
+
+// namespaces is Linux only: other systems name no namespaces.
+func namespaces() (pid, user string) { return "", "" }
