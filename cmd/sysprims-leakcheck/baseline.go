@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
@@ -14,6 +15,7 @@ import (
 // "sysprims-leakcheck snapshot --json".
 type baselineDoc struct {
 	Taken     time.Time
+	Origin    *proc.Origin // nil in a snapshot written without one
 	Processes []proc.ProcessInfo
 }
 
@@ -62,5 +64,35 @@ func parseBaseline(data []byte) (baselineDoc, error) {
 			return baselineDoc{}, fmt.Errorf("invalid pid %d in the snapshot", p.PID)
 		}
 	}
-	return baselineDoc{Taken: doc.Taken, Processes: doc.Processes}, nil
+	return baselineDoc{Taken: doc.Taken, Origin: doc.Origin, Processes: doc.Processes}, nil
+}
+
+// comparable refuses a baseline whose origin differs from here: pids and
+// start times of another boot, machine or pid namespace name other
+// processes, and a snapshot taken by another user (or user namespace) may
+// have seen fewer processes, so the rest would look new.
+func comparable(base *proc.Origin, here proc.Origin) error {
+	const retake = "; take the baseline again, here"
+	if base == nil {
+		return errors.New("the snapshot records no origin (boot, machine, namespace, user), so it cannot be shown to be comparable" + retake)
+	}
+	for _, f := range []struct{ what, was, now string }{
+		{"boot (boot id)", base.BootID, here.BootID},
+		{"machine (machine id)", base.MachineID, here.MachineID},
+		{"pid namespace", base.PIDNamespace, here.PIDNamespace},
+		{"user namespace", base.UserNamespace, here.UserNamespace},
+		{"user (uid)", strconv.Itoa(base.UID), strconv.Itoa(here.UID)},
+	} {
+		if f.was != f.now {
+			return fmt.Errorf("taken in another %s: %s there, %s here%s", f.what, orNone(f.was), orNone(f.now), retake)
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

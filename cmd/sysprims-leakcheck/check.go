@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 )
-
-// checkFields are gathered for the current snapshot of check: markers and
-// the owner decide the scope, the command line names the process.
-const checkFields = proc.FieldCmdline | proc.FieldUser | proc.FieldMarkers
 
 // checkOpts are the parsed flags of check.
 type checkOpts struct {
@@ -24,6 +20,8 @@ type checkOpts struct {
 	grace    time.Duration
 	sig      syscall.Signal
 	markers  []markerSel
+	attached bool
+	anyUser  bool
 	format   format
 	output   string
 }
@@ -42,11 +40,14 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
+	if err := comparable(base.Origin, proc.CurrentOrigin()); err != nil {
+		return usageError(stderr, fmt.Sprintf("baseline %s: %v", o.baseline, err))
+	}
 	w, closeOut, err := openOutput(o.output, stdout)
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	rep := doCheck(o, base)
+	rep := doCheck(o, base, stderr)
 	return finishReport(rep, o.format, w, closeOut, stderr)
 }
 
@@ -56,10 +57,12 @@ func parseCheck(args []string) (checkOpts, error) {
 	var markers []string
 	fs := newFlagSet("check")
 	fs.StringVar(&o.baseline, "baseline", "", "snapshot file written by snapshot --json")
-	fs.BoolVar(&o.kill, "kill", false, "remove the new processes")
+	fs.BoolVar(&o.kill, "kill", false, "remove the processes in scope")
 	fs.Var(durationFlag{&o.grace}, "grace", "time between the signal and SIGKILL")
 	fs.Var(signalFlag{&o.sig}, "signal", "first signal sent by --kill")
 	fs.Var(listFlag{&markers}, "marker", "only processes carrying this SYSPRIMS_ marker (KEY or KEY=VALUE)")
+	fs.BoolVar(&o.attached, "attached", false, "also new processes whose parent is alive")
+	fs.BoolVar(&o.anyUser, "any-user", false, "also other users' processes")
 	fs.Var(formatFlag{&o.format}, "format", "text, json or github")
 	fs.StringVar(&o.output, "output", "", "write the report to this file")
 	if err := parseFlags(fs, args); err != nil {
@@ -81,19 +84,22 @@ func parseCheck(args []string) (checkOpts, error) {
 	return o, nil
 }
 
-// doCheck finds, and with --kill removes, the processes new since base.
-func doCheck(o checkOpts, base baselineDoc) *report {
+// doCheck finds the processes in scope and, with --kill, removes them.
+// Problems that do not stop the check (the reaper probe failed) are told
+// on stderr.
+func doCheck(o checkOpts, base baselineDoc, stderr io.Writer) *report {
 	rep := newReport("check")
 	rep.Baseline = o.baseline
 	rep.BaselineTimestamp = base.Taken.UTC().Format(time.RFC3339Nano)
 	begin := time.Now()
 	defer func() { rep.DurationMs = time.Since(begin).Milliseconds() }()
-	now, err := proc.Snapshot(proc.Options{Fields: checkFields})
+	sc := callerScope(o, base, stderr)
+	now, err := proc.Snapshot(proc.Options{})
 	if err != nil && len(now) == 0 {
 		rep.Status, rep.Error = statusFailed, err.Error()
 		return rep
 	}
-	found := newSince(base, now, callerScope(o, base, now))
+	found, _ := sc.selectIn(now)
 	rep.Leaked = newLeaks(found)
 	if len(found) > 0 {
 		rep.Status = statusLeaked
@@ -104,49 +110,58 @@ func doCheck(o checkOpts, base baselineDoc) *report {
 	return rep
 }
 
-// callerScope builds the scope for the calling process.
-func callerScope(o checkOpts, base baselineDoc, now []proc.ProcessInfo) scope {
-	return scope{
-		taken:     base.Taken,
-		uid:       os.Getuid(),
-		protected: protectedPIDs(os.Getpid(), now),
-		markers:   o.markers,
-		isKernel:  isKernelThread,
+// callerScope builds the scope of the calling process from the flags.
+func callerScope(o checkOpts, base baselineDoc, stderr io.Writer) scope {
+	sc := newScope(base, os.Getpid())
+	sc.markers, sc.attached = o.markers, o.attached
+	if !o.anyUser {
+		sc.uid = os.Geteuid()
 	}
-}
-
-// isKernelThread reports Linux kernel threads (kthreadd and its
-// children), which come and go and belong to no one.
-func isKernelThread(p proc.ProcessInfo) bool {
-	return runtime.GOOS == "linux" && (p.PID == 2 || p.PPID == 2)
+	if !o.attached {
+		reaper, probe, err := findReaper()
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v; taking pid 1 as the reaper\n", progName, err)
+			reaper = 1
+		}
+		sc.reaper, sc.probe = reaper, probe
+	}
+	g := owner.NewGuard()
+	sc.guard = func(p proc.ProcessInfo) error {
+		if err := g.Refuse(p, owner.Named); errors.Is(err, owner.ErrProtected) {
+			return err
+		}
+		return nil
+	}
+	return sc
 }
 
 // newLeaks wraps processes found by check in report entries.
 func newLeaks(ps []proc.ProcessInfo) []leak {
+	codes := []owner.Escape{owner.EscNew}
 	out := make([]leak, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, leak{ProcessInfo: p, Escape: []string{escNew}, Reason: describeCode(escNew, p)})
+		out = append(out, leak{ProcessInfo: p, Escape: codes, Reason: owner.Describe(codes, p)})
 	}
 	return out
 }
 
 // removeAll terminates the processes of rep.Leaked (signal and SIGCONT,
-// SIGKILL after the grace) by identity, and records what survived.
+// SIGKILL after the grace) by identity, and records what survived. The
+// user named them (--kill on this scope): the proof is [owner.Named], and
+// the guard has already taken out what is never ours.
 func removeAll(rep *report, o checkOpts) {
 	ids := make([]proc.Identity, 0, len(rep.Leaked))
 	for _, l := range rep.Leaked {
-		if signal.ValidatePID(l.PID) == nil {
-			ids = append(ids, l.ID())
-		}
+		ids = append(ids, l.ID())
 	}
 	res := signal.TerminateAll(ids, o.sig, o.grace, nil)
-	alive := make(map[int]bool, len(res.Survivors))
+	alive := make(map[proc.Identity]bool, len(res.Survivors))
 	for _, p := range res.Survivors {
-		alive[p.PID] = true
-		rep.Survivors = append(rep.Survivors, leak{ProcessInfo: p, Escape: []string{escNew}, Reason: "survived SIGKILL"})
+		alive[p.ID()] = true
+		rep.Survivors = append(rep.Survivors, leak{ProcessInfo: p, Escape: []owner.Escape{owner.EscNew}, Reason: "survived SIGKILL"})
 	}
 	for i := range rep.Leaked {
-		rep.Leaked[i].Killed = !alive[rep.Leaked[i].PID] && signal.ValidatePID(rep.Leaked[i].PID) == nil
+		rep.Leaked[i].Killed = !alive[rep.Leaked[i].ID()]
 	}
 	if len(res.Survivors) > 0 {
 		rep.Status = statusFailed

@@ -10,12 +10,21 @@
 // run starts CMD in a guaranteed container (a cgroup v2 leaf or a
 // subreaper, whichever the machine offers), forwards SIGINT and SIGTERM to
 // the whole tree, and when CMD exits reports every descendant still alive
-// and removes it. snapshot lists processes (JSON with a schema_id, or
-// aligned text). check compares the processes alive now with a snapshot
-// taken earlier and reports, and with --kill removes, the new ones.
+// and removes it; it kills nothing outside the container it made.
+// snapshot lists processes (JSON with a schema_id, or aligned text),
+// recording its origin (boot, machine, namespaces, uid). check compares
+// the processes alive now with a snapshot taken earlier and reports, and
+// with --kill removes, those in its scope: by default the processes new
+// since the snapshot, of the caller's uid, that are detached (reparented
+// to where the caller's orphans go, or below such a process). A guard
+// (internal/owner) keeps out the caller, its ancestors and pipeline
+// partners, sysprims helpers and other runs' containers whatever the
+// scope; a baseline of another boot, machine, namespace or user is
+// refused.
 //
 // Exit codes: CMD's own status when nothing leaked (128+n when CMD was
-// killed by signal n); 3 when processes leaked; 124 when --timeout expired;
-// 125 for usage and internal errors; 126 when CMD is not executable; 127
-// when CMD is not found. Run "sysprims-leakcheck help" for the full usage.
+// killed by signal n); 3 when processes leaked (run) or are in check's
+// scope; 124 when --timeout expired; 125 for usage and internal errors
+// and a baseline that is not comparable; 126 when CMD is not executable;
+// 127 when CMD is not found. Run "sysprims-leakcheck help" for the full usage.
 package main

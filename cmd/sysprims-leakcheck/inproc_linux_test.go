@@ -4,14 +4,15 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
@@ -32,7 +33,7 @@ func TestInProcessRun(t *testing.T) {
 	if err := json.Unmarshal([]byte(errs), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Leaked) != 1 || rep.Leaked[0].Markers[markerKey] != id || rep.Leaked[0].Escape[0] != escSetsid {
+	if len(rep.Leaked) != 1 || rep.Leaked[0].Markers[markerKey] != id || rep.Leaked[0].Escape[0] != owner.EscSetsid {
 		t.Errorf("report %s", errs)
 	}
 	if left := marked(id); len(left) > 0 {
@@ -84,14 +85,10 @@ func TestInProcessCheck(t *testing.T) {
 	old := startMarked(t, env)
 	_, snap, _ := runArgs(t, "snapshot", "--json")
 	base := writeFile(t, t.TempDir(), "base.json", snap)
-	young := startMarked(t, env)
+	young := startDetached(t, env)
 	code, out, errs := runArgs(t, "check", "--baseline", base, "--marker", env, "--kill", "--grace", "2s", "--signal", "KILL", "--format", "github")
-	if code != exitLeaked || !strings.Contains(out, "::error title=sysprims-leakcheck%3A new process since baseline::pid "+strconv.Itoa(young.Process.Pid)) {
+	if code != exitLeaked || !strings.Contains(out, "::error title=sysprims-leakcheck%3A new process since baseline::pid "+strconv.Itoa(young)) {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr %q", code, out, errs)
-	}
-	_ = young.Wait()
-	if st := young.ProcessState.Sys().(syscall.WaitStatus); st.Signal() != syscall.SIGKILL {
-		t.Errorf("new process ended %v, want SIGKILL", young.ProcessState)
 	}
 	if got := marked(id); len(got) != 1 || got[0] != old.Process.Pid {
 		t.Errorf("marked processes %v, want the baseline one %d", got, old.Process.Pid)
@@ -102,22 +99,44 @@ func TestInProcessCheck(t *testing.T) {
 	}
 }
 
-func TestCallerScopeProtectsTheCaller(t *testing.T) {
-	now, err := proc.Snapshot(proc.Options{Fields: checkFields})
+// TestCallerScopeGuardsTheCaller widens the scope to every process of
+// every user, and finds the guard keeping out the caller, its ancestors,
+// pid 1 and kernel threads.
+func TestCallerScopeGuardsTheCaller(t *testing.T) {
+	now, err := proc.Snapshot(proc.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A baseline from long ago in which nothing of now appears: only the
-	// scope keeps the caller and its ancestors out.
 	base := baselineDoc{Taken: time.Unix(0, 0), Processes: []proc.ProcessInfo{{PID: 1 << 30}}}
-	sc := callerScope(checkOpts{}, base, now)
-	for _, p := range newSince(base, now, sc) {
-		if p.PID == os.Getpid() || p.PID == os.Getppid() || p.PID == 1 || isKernelThread(p) {
-			t.Errorf("pid %d reported", p.PID)
+	sc := callerScope(checkOpts{attached: true, anyUser: true}, base, io.Discard)
+	in, guarded := sc.selectIn(now)
+	for _, p := range in {
+		if p.PID == os.Getpid() || p.PID == os.Getppid() || p.PID == 1 || p.KernelThread {
+			t.Errorf("pid %d in scope", p.PID)
 		}
 	}
-	if !sc.protected[os.Getpid()] || !sc.protected[os.Getppid()] || !sc.protected[1] {
-		t.Errorf("protected %v", sc.protected)
+	if guarded == 0 {
+		t.Error("the guard refused nothing, not even the caller's parent")
+	}
+}
+
+// TestFindReaper makes an orphan and finds it reparented to the pid the
+// probe named.
+func TestFindReaper(t *testing.T) {
+	reaper, probe, err := findReaper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probe.PID <= 0 {
+		t.Errorf("probe identity %+v", probe)
+	}
+	env, _ := marker(t)
+	orphan, err := proc.Get(startDetached(t, env), proc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orphan.PPID != reaper {
+		t.Errorf("an orphan went to pid %d, the probe said %d", orphan.PPID, reaper)
 	}
 }
 

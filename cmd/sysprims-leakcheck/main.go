@@ -11,7 +11,7 @@ import (
 // combination with the report.
 const (
 	exitOK            = 0
-	exitLeaked        = 3   // processes outlived the command, or are new since the baseline
+	exitLeaked        = 3   // processes outlived the command, or check found processes in scope
 	exitTimedOut      = 124 // --timeout expired, like GNU timeout
 	exitUsage         = 125 // bad flags or input, or sysprims-leakcheck itself failed
 	exitNotExecutable = 126 // CMD exists but cannot be executed
@@ -40,6 +40,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK
+	case probeChildCmd:
+		return probeChild(stdout)
+	case probeGrandchildCmd:
+		return probeGrandchild()
 	}
 	return usageError(stderr, fmt.Sprintf("unknown subcommand %q (run, snapshot, check, help)", args[0]))
 }
@@ -55,7 +59,7 @@ const usageText = `usage:
   sysprims-leakcheck run [--timeout D] [--grace D] [--signal S] [--format F] [--output FILE] -- CMD ARGS...
   sysprims-leakcheck snapshot [--json] [--filter key=value ...]
   sysprims-leakcheck check --baseline FILE [--kill] [--grace D] [--signal S] [--marker KEY[=VALUE] ...]
-                           [--format F] [--output FILE]
+                           [--attached] [--any-user] [--format F] [--output FILE]
   sysprims-leakcheck help
 
 run      runs CMD in a guaranteed container (cgroup v2 leaf or subreaper),
@@ -75,15 +79,34 @@ snapshot lists processes (sysprims pstat) as aligned text, or JSON with a
          running_for_at_least_secs. A filtered snapshot records its
          filter, and check refuses it as a baseline.
 
-check    lists processes alive now that are not in the baseline snapshot
-         (matched by pid and start time, so a reused pid counts as new),
-         restricted to those carrying SYSPRIMS_* markers or started after the
-         baseline by the calling user; never pid 1, the caller or its parent
-         chain. --marker restricts further to processes carrying the marker.
-         --kill removes them: the signal (SIGTERM) and SIGCONT, then SIGKILL
-         after --grace (default 2s), each sent only if the pid still belongs
-         to the same process. --signal replaces SIGTERM. The report goes to
-         stdout unless --output names a file.
+check    reports the processes in its scope and, with --kill, removes them.
+         The scope, by default: every process that is
+           new       not in the baseline (same pid and start time; a reused
+                     pid is new) and started after it;
+           yours     running as the caller's effective uid;
+           detached  its parent is the reaper, where the kernel reparents the
+                     caller's orphans (pid 1 of its pid namespace, or the
+                     nearest child subreaper above it: check finds out by
+                     making an orphan), or it descends from such a process
+                     through processes that are new too. A process whose
+                     parent lives elsewhere (another job's tree) is not.
+         Widen it: --attached drops "detached"; --any-user drops "yours".
+         Narrow it: --marker KEY[=VALUE] keeps only processes carrying one of
+         the markers given (SYSPRIMS_RUN_ID of a wrapper's run, say); markers
+         never widen it.
+         Never in it, whatever the flags: pid 1, kernel threads, zombies, the
+         caller and its ancestors, its pipeline partners (processes outside
+         its subtree sharing its stdin, stdout or stderr pipe or socket),
+         sysprims helpers (a shim, a guardian), and members of sysprims
+         containers that do not hold the caller (another run's cgroup leaf or
+         shim subtree: that run answers for them).
+         Without --kill nothing is signalled. --kill sends the signal (SIGTERM)
+         and SIGCONT to each process in scope, then SIGKILL after --grace
+         (default 2s), each only while its pid names the same process; a
+         process forked meanwhile is not seen.
+         The baseline must come from this boot, machine, pid namespace, user
+         namespace and uid (its "origin"); otherwise check exits 125 and
+         kills nothing. The report goes to stdout unless --output names a file.
 
 formats (--format): text (default), json (schema_id
          https://schemas.3leaps.dev/sysprims-go/leakcheck/v1.0.0/leakcheck-report.schema.json),
@@ -91,10 +114,12 @@ formats (--format): text (default), json (schema_id
 
 exit codes:
   CMD's status  run: nothing leaked (128+n when CMD was killed by signal n)
-  0             snapshot, or check found nothing new
-  3             processes leaked (run) or are new since the baseline (check)
+  0             snapshot, or check found nothing in scope
+  3             run: processes outlived CMD (they were removed);
+                check: processes in scope (removed with --kill, else only reported)
   124           run: --timeout expired (the tree was torn down)
-  125           usage error or internal failure; nothing was killed on bad input
+  125           usage error, a baseline that is not comparable, or an internal
+                failure; nothing was killed on bad input
   126           run: CMD is not executable
   127           run: CMD was not found
 `

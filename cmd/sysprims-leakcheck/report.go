@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
@@ -49,9 +50,9 @@ type report struct {
 // leak is one leaked process and how it got away.
 type leak struct {
 	proc.ProcessInfo
-	Escape []string `json:"escape"` // codes: setsid, new_process_group, reparented, orphaned, child_of_leak, stopped, new_since_baseline
-	Reason string   `json:"reason"` // the codes in words
-	Killed bool     `json:"killed"` // removed by sysprims-leakcheck
+	Escape []owner.Escape `json:"escape"` // codes: setsid, new_process_group, reparented, orphaned, child_of_leak, stopped, new_since_baseline, migrated
+	Reason string         `json:"reason"` // the codes in words
+	Killed bool           `json:"killed"` // removed by sysprims-leakcheck
 }
 
 // newReport returns an empty report for mode, stamped now.
@@ -173,7 +174,7 @@ func plural(n int) string {
 // "pid 4242 ppid 1 pgid 4242 sid 4242 [sleeping] sleep 300 (escaped via setsid; started 2024-01-02T03:04:05.678Z)".
 func (l leak) line() string {
 	s := fmt.Sprintf("%s (%s; started %s", l.ProcessInfo.String(), l.Reason, formatStart(l.StartTimeUnixMs))
-	if t := l.Markers["SYSPRIMS_TEST"]; t != "" {
+	if t := l.Markers[owner.EnvTest]; t != "" {
 		s += "; test " + t
 	}
 	return s + ")"

@@ -1,0 +1,330 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/timeout"
+	"golang.org/x/sys/unix"
+)
+
+// Scenarios that need a machine of their own run in a new pid namespace:
+// there every process is the scenario's, so check runs with its default
+// scope, unnarrowed, as a CI job would, and touches nothing else on the
+// machine. Pid 1 is a shell whose first child, pid 2, is this test binary
+// in the scenario's part: a child subreaper, as a container's job agent
+// (tini -s, a CI runner) is, so the job's orphans come to pid 2. (A Go
+// program cannot be pid 1 and leave pid 2 to a process: its runtime's
+// threads take the next pids.) As root the namespace also gets a cgroup
+// of its own, so the engine's sweep of dead runs' cgroups, which judges
+// by pid, sees only this namespace's run directories.
+const (
+	nsScenarioEnv = "LEAKCHECK_NS_SCENARIO" // which scenario nsMain plays
+	nsBinEnv      = "LEAKCHECK_NS_BIN"      // the sysprims-leakcheck to run
+	nsDirEnv      = "LEAKCHECK_NS_DIR"      // a directory for the baseline
+)
+
+// nsResult is what a scenario reports to the test, in namespace pids.
+type nsResult struct {
+	CheckExit int             `json:"check_exit"`
+	Report    json.RawMessage `json:"report"`
+	Removed   []int           `json:"removed"` // must be in the report, and gone
+	Spared    []int           `json:"spared"`  // must not be in the report, and alive
+	Alive     []int           `json:"alive"`   // of both, those alive after check
+	Error     string          `json:"error,omitempty"`
+}
+
+// nsRun plays scenario in a new pid namespace (a user namespace too when
+// not root) and returns its result. It skips when unshare is missing or
+// the kernel refuses the namespaces.
+func nsRun(t *testing.T, scenario string) nsResult {
+	t.Helper()
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare (util-linux) not installed")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--pid", "--fork", "--mount-proc", "--kill-child"}
+	if os.Geteuid() != 0 {
+		args = append([]string{"--map-root-user"}, args...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	args = append(args, "sh", "-c", `"$0" -test.run='^$' & wait`, self)
+	cmd := exec.CommandContext(ctx, unshare, args...)
+	cmd.Env = append(os.Environ(), nsScenarioEnv+"="+scenario, nsBinEnv+"="+binary(t), nsDirEnv+"="+t.TempDir())
+	if fd := ownCgroup(t); fd >= 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil && !bytes.HasPrefix(out, []byte("{")) {
+		if strings.Contains(stderr.String(), "unshare failed") {
+			t.Skipf("no pid namespace here: %s", strings.TrimSpace(stderr.String()))
+		}
+		t.Fatalf("scenario %s: %v\n%s%s", scenario, err, out, stderr.String())
+	}
+	var res nsResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("scenario %s said %q (%v)\n%s", scenario, out, err, stderr.String())
+	}
+	if res.Error != "" {
+		t.Fatalf("scenario %s: %s\n%s", scenario, res.Error, stderr.String())
+	}
+	return res
+}
+
+// ownCgroup makes, as root where cgroup v2 is writable, a cgroup for the
+// namespace beside the engine's run directories and returns an open fd of
+// it (removed at cleanup); -1 otherwise.
+func ownCgroup(t *testing.T) int {
+	caps := platform.Probe()
+	if os.Geteuid() != 0 || !caps.CgroupWritable {
+		return -1
+	}
+	dir := filepath.Join(caps.CgroupMount, caps.CgroupSelf, fmt.Sprintf("leakcheck-ns-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		f.Close()
+		removeCgroupTree(t, dir)
+	})
+	return int(f.Fd())
+}
+
+// removeCgroupTree removes dir and the cgroups below it, deepest first.
+func removeCgroupTree(t *testing.T, dir string) {
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.IsDir() {
+			removeCgroupTree(t, filepath.Join(dir, e.Name()))
+		}
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Errorf("cgroup %s left behind: %v", dir, err)
+	}
+}
+
+// checkNS asserts a scenario's result: check exited 3, reported and
+// removed exactly Removed, and left Spared alive.
+func checkNS(t *testing.T, res nsResult) {
+	t.Helper()
+	if res.CheckExit != exitLeaked {
+		t.Errorf("check exit %d, want %d", res.CheckExit, exitLeaked)
+	}
+	validateReport(t, res.Report)
+	var rep report
+	if err := json.Unmarshal(res.Report, &rep); err != nil {
+		t.Fatalf("report %s: %v", res.Report, err)
+	}
+	var got []int
+	for _, l := range rep.Leaked {
+		got = append(got, l.PID)
+		if !l.Killed {
+			t.Errorf("pid %d reported, not removed", l.PID)
+		}
+	}
+	slices.Sort(got)
+	if want := slices.Sorted(slices.Values(res.Removed)); !slices.Equal(got, want) {
+		t.Errorf("check reported %v, want %v (spared: %v)\n%s", got, want, res.Spared, res.Report)
+	}
+	alive := slices.Sorted(slices.Values(res.Alive))
+	if want := slices.Sorted(slices.Values(res.Spared)); !slices.Equal(alive, want) {
+		t.Errorf("alive after check: %v, want the spared %v", alive, want)
+	}
+}
+
+// TestCheckPID2IsNotAKernelThreadE2E: in a container, pid 2 is no kernel
+// thread's parent but the job's agent, here its reaper. The job's orphan
+// (a child of pid 2 now) and a job shell it started after the baseline,
+// with that shell's child, are in scope; none of them is a kernel thread.
+func TestCheckPID2IsNotAKernelThreadE2E(t *testing.T) {
+	checkNS(t, nsRun(t, "pid2"))
+}
+
+// TestCheckSparesOtherRunE2E: another run's helpers (cgroup guardian, or
+// subreaper shim) and the members of its container, all started after
+// the baseline, detached and the same user's, are never killed; an
+// unmarked orphan beside them is.
+func TestCheckSparesOtherRunE2E(t *testing.T) {
+	res := nsRun(t, "other-run")
+	if len(res.Spared) < 5 {
+		t.Errorf("the other run shows %d processes, want its helper and 4 members: %v", len(res.Spared), res.Spared)
+	}
+	checkNS(t, res)
+}
+
+// nsMain plays a scenario as pid 2 of a pid namespace and prints its
+// nsResult.
+func nsMain(scenario string) int {
+	res, err := playNS(scenario)
+	if err != nil {
+		res.Error = err.Error()
+	}
+	b, _ := json.Marshal(res)
+	os.Stdout.Write(b)
+	return 0
+}
+
+func playNS(scenario string) (nsResult, error) {
+	if os.Getpid() != 2 {
+		return nsResult{}, fmt.Errorf("pid %d, want 2", os.Getpid())
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return nsResult{}, fmt.Errorf("subreaper: %w", err)
+	}
+	base := filepath.Join(os.Getenv(nsDirEnv), "base.json")
+	f, err := os.Create(base)
+	if err != nil {
+		return nsResult{}, err
+	}
+	code := run([]string{"snapshot", "--json"}, f, os.Stderr)
+	f.Close()
+	if code != 0 {
+		return nsResult{}, fmt.Errorf("snapshot: exit %d", code)
+	}
+	switch scenario {
+	case "pid2":
+		return playPID2(base)
+	case "other-run":
+		return playOtherRun(base)
+	}
+	return nsResult{}, fmt.Errorf("unknown scenario %q", scenario)
+}
+
+// playPID2 leaves an orphan to pid 2 and starts a job shell with a child,
+// and checks.
+func playPID2(base string) (nsResult, error) {
+	_, orphan, err := startPrinting("sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
+	if err != nil {
+		return nsResult{}, err
+	}
+	job, child, err := startPrinting("sh", "-c", "sleep 301 </dev/null >/dev/null & echo $!; wait")
+	if err != nil {
+		return nsResult{}, err
+	}
+	defer job.Wait()
+	defer job.Process.Kill()
+	return checkIn(base, nsResult{Removed: []int{orphan[0], job.Process.Pid, child[0]}})
+}
+
+// playOtherRun starts another run's tree through the engine (its helper
+// and members are children of pid 2, the reaper, or below them) and an
+// orphan that belongs to no run, and checks.
+func playOtherRun(base string) (nsResult, error) {
+	cmd := exec.Command("sh", "-c", "sleep 300 & setsid sleep 301 & (setsid sleep 302 </dev/null >/dev/null 2>&1 &); echo ready; exec sleep 303")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nsResult{}, err
+	}
+	tr, err := timeout.Start(cmd, timeout.Config{Grace: time.Second})
+	if err != nil {
+		return nsResult{}, err
+	}
+	defer tr.Stop()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		return nsResult{}, fmt.Errorf("tree said %q, %v", line, err)
+	}
+	_, orphan, err := startPrinting("sh", "-c", "sleep 304 </dev/null >/dev/null 2>&1 & echo $!")
+	if err != nil {
+		return nsResult{}, err
+	}
+	spared, err := runProcesses(tr.TreeID())
+	if err != nil {
+		return nsResult{}, err
+	}
+	return checkIn(base, nsResult{Removed: orphan, Spared: spared})
+}
+
+// runProcesses lists the live processes of the run: its helpers and the
+// members carrying its tree's marker.
+func runProcesses(treeID string) ([]int, error) {
+	snap, err := proc.Snapshot(proc.Options{Fields: proc.FieldMarkers})
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, p := range snap {
+		if p.PID != os.Getpid() && !p.State.Gone() && (owner.IsHelper(p) || p.Markers[owner.EnvTreeID] == treeID) {
+			pids = append(pids, p.PID)
+		}
+	}
+	return pids, nil
+}
+
+// startPrinting starts a command whose first output line is a list of
+// pids and returns them; it exits or lives on as the script says.
+func startPrinting(name string, args ...string) (*exec.Cmd, []int, error) {
+	cmd := exec.Command(name, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	var pids []int
+	for _, f := range strings.Fields(line) {
+		pid, perr := strconv.Atoi(f)
+		err = errors.Join(err, perr)
+		pids = append(pids, pid)
+	}
+	if err != nil || len(pids) == 0 {
+		return cmd, nil, fmt.Errorf("%s said %q: %v", name, line, err)
+	}
+	if cmd.ProcessState == nil && len(args) > 1 && strings.HasSuffix(args[1], "echo $!") {
+		err = cmd.Wait()
+	}
+	return cmd, pids, err
+}
+
+// checkIn runs "check --kill" against base with the default scope and
+// fills res with its exit code, its report and which of res's processes
+// are alive afterwards.
+func checkIn(base string, res nsResult) (nsResult, error) {
+	check := exec.Command(os.Getenv(nsBinEnv), "check", "--baseline", base, "--kill", "--grace", "1s", "--format", "json")
+	check.Stderr = os.Stderr
+	report, err := check.Output()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return res, err
+	}
+	res.CheckExit, res.Report = check.ProcessState.ExitCode(), report
+	if len(bytes.TrimSpace(report)) == 0 {
+		res.Report = json.RawMessage("null")
+	}
+	for _, pid := range append(slices.Clone(res.Removed), res.Spared...) {
+		if alive(pid) {
+			res.Alive = append(res.Alive, pid)
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,151 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+)
+
+// The regression tests of check's kill scope (issue 11, item 3). Each
+// one failed on the check before the scope and the guard: run them
+// against an older build with SYSPRIMS_LEAKCHECK_BIN=/path/to/it.
+
+// TestCheckKillSparesPipelinePartnerE2E runs "check --kill | tee": tee
+// started after the baseline, carries the marker and runs as the same
+// user, yet it is the caller's pipeline partner (and attached to a live
+// shell). It must live, and the report reach the file whole.
+func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed: the test reads PIPESTATUS")
+	}
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	const script = `"$1" check --baseline "$2" --kill --grace 1s --marker "$3" $4 | tee "$5/report.txt"; echo "${PIPESTATUS[*]}" > "$5/status"`
+	// The default scope leaves tee out (its parent lives); --attached
+	// takes it in and leaves the guard to refuse it.
+	for _, widen := range []string{"", "--attached"} {
+		t.Run("scope"+widen, func(t *testing.T) {
+			leak := startDetached(t, env)
+			dir := t.TempDir()
+			cmd := exec.Command(bash, "-c", script, "bash", binary(t), base, env, widen, dir)
+			cmd.Env = append(os.Environ(), env)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("pipeline: %v\n%s", err, out)
+			}
+			status, _ := os.ReadFile(filepath.Join(dir, "status"))
+			report, _ := os.ReadFile(filepath.Join(dir, "report.txt"))
+			if got := strings.TrimSpace(string(status)); got != "3 0" {
+				t.Errorf("pipestatus %q, want \"3 0\" (check found a leak, tee lived)", got)
+			}
+			line := "pid " + strconv.Itoa(leak) + " "
+			if !strings.Contains(string(report), "1 process new since the baseline (removed)") || !strings.Contains(string(report), line) {
+				t.Errorf("report.txt:\n%s\nwant the leak %d, removed", report, leak)
+			}
+			if alive(leak) {
+				t.Errorf("the leak %d outlived check --kill", leak)
+			}
+		})
+	}
+}
+
+// startJob starts another job's tree from this test: a shell with two
+// children, its parent (this test) alive. It returns the three pids.
+func startJob(t *testing.T, env string) []int {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", `sleep 300 & a=$!; sleep 301 & echo "$$ $a $!"; wait`)
+	cmd.Env = append(os.Environ(), env)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var line [64]byte
+	n, _ := out.Read(line[:])
+	var pids []int
+	for _, f := range strings.Fields(string(line[:n])) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("job said %q", line[:n])
+		}
+		pids = append(pids, pid)
+	}
+	if len(pids) != 3 {
+		t.Fatalf("job said %q", line[:n])
+	}
+	for _, pid := range pids[1:] {
+		if p, err := proc.Get(pid, proc.Options{}); err == nil {
+			t.Cleanup(func() { _ = signal.SendIdentity(p.ID(), syscall.SIGKILL) })
+		}
+	}
+	return pids
+}
+
+// TestCheckKillSparesLiveJobE2E: another job started after the baseline,
+// same user, same marker, but its parent lives: not in check's default
+// scope. The detached leak beside it is.
+func TestCheckKillSparesLiveJobE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	job := startJob(t, env)
+	leak := startDetached(t, env)
+	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json")
+	if r.code != exitLeaked {
+		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
+	}
+	validateReport(t, []byte(r.stdout))
+	var rep report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Leaked) != 1 || rep.Leaked[0].PID != leak || !rep.Leaked[0].Killed {
+		t.Errorf("report %s, want only the leak %d, removed", r.stdout, leak)
+	}
+	got := marked(id)
+	slices.Sort(got)
+	if want := slices.Sorted(slices.Values(job)); !slices.Equal(got, want) {
+		t.Errorf("alive with the marker: %v, want the job %v", got, want)
+	}
+}
+
+// TestCheckRefusesBaselineFromAnotherBootE2E: a baseline whose boot id is
+// not this boot's names other processes; check refuses it (125, one
+// line) and kills nothing.
+func TestCheckRefusesBaselineFromAnotherBootE2E(t *testing.T) {
+	env, id := marker(t)
+	b, err := os.ReadFile(takeBaseline(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["origin"] = map[string]any{"boot_id": "00000000-0000-0000-0000-000000000000", "uid": os.Geteuid()}
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	base := writeFile(t, t.TempDir(), "other-boot.json", string(b))
+	leak := startDetached(t, env)
+	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--marker", env)
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "taken in another boot") {
+		t.Errorf("exit %d, stderr %q; want 125 and one line saying another boot", r.code, r.stderr)
+	}
+	if got := marked(id); !slices.Equal(got, []int{leak}) {
+		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
+	}
+}
