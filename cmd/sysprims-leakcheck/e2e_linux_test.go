@@ -569,3 +569,28 @@ func TestSnapshotPeakRSSE2E(t *testing.T) {
 		t.Errorf("peak RSS %d KB, want under 10240 KB", kb)
 	}
 }
+
+// TestRunMarksTheTreeAsItsOwnE2E: the command's processes carry markers
+// minted by this run, never the ones sysprims-leakcheck inherited (a
+// library inside the command must not take the wrapper's tree, or an
+// outer test's, for one of its own).
+func TestRunMarksTheTreeAsItsOwnE2E(t *testing.T) {
+	env, _ := marker(t)
+	inherited := []string{env, owner.EnvRunID + "=outerrun", owner.EnvTreeID + "=outerrun-7", owner.EnvTest + "=TestOuter"}
+	r := runBin(t, inherited, "run", "--", "sh", "-c", "env | grep '^SYSPRIMS_' | sort")
+	if r.code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	got := map[string]string{}
+	for _, kv := range strings.Fields(r.stdout) {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = v
+	}
+	run := got[owner.EnvRunID]
+	if len(run) != 12 || run == "outerrun" || got[owner.EnvTreeID] != run+"-1" {
+		t.Errorf("run and tree markers %q, %q: want ones minted by sysprims-leakcheck", run, got[owner.EnvTreeID])
+	}
+	if _, ok := got[owner.EnvTest]; ok || got[markerKey] == "" {
+		t.Errorf("environment markers %v: want no inherited test, the user's own variables kept", got)
+	}
+}

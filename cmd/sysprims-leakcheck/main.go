@@ -65,7 +65,11 @@ const usageText = `usage:
 run      runs CMD in a guaranteed container (cgroup v2 leaf or subreaper),
          forwards SIGINT/SIGTERM to the whole tree (a second one tears the
          tree down), and when CMD exits reports every descendant still alive
-         (pid, command, start time, how it escaped), then removes them.
+         (pid, command, start time, how it escaped), then removes them, and
+         says how CMD itself ended. Its kill scope is that container and
+         nothing else: what it signals is a member of it. CMD's processes
+         carry markers minted by this run (SYSPRIMS_RUN_ID, SYSPRIMS_TREE_ID)
+         in place of any SYSPRIMS_ marker sysprims-leakcheck inherited.
          The report goes to stderr unless --output names a file.
   --timeout D   tear the tree down after D (e.g. 30s, 10m) and exit 124; 0: none
   --grace D     between the first signal and SIGKILL (default 2s)

@@ -148,10 +148,29 @@ func (r *report) summary() string {
 	default:
 		s = fmt.Sprintf("%s outlived the command%s", plural(n), r.removedSuffix())
 	}
+	s += r.commandEnd()
 	if r.Mechanism != "" {
 		s += fmt.Sprintf(" [%s, %s]", r.Mechanism, r.TreeKillReliability)
 	}
 	return s
+}
+
+// commandEnd says how run's command ended, so a clean report of a failed
+// command does not read as a success: "; the command exited 0",
+// "; the command failed (exit status 1)", "; the command was killed by
+// SIGTERM". Empty for check.
+func (r *report) commandEnd() string {
+	switch {
+	case r.CommandSignal != "":
+		return "; the command was killed by " + r.CommandSignal
+	case r.CommandExitCode == nil:
+		return ""
+	case *r.CommandExitCode == 0:
+		return "; the command exited 0"
+	case *r.CommandExitCode < 0:
+		return "; the command's exit status is unknown"
+	}
+	return fmt.Sprintf("; the command failed (exit status %d)", *r.CommandExitCode)
 }
 
 func (r *report) removedSuffix() string {

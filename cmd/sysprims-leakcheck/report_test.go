@@ -65,7 +65,7 @@ func TestReportText(t *testing.T) {
 	if err := sampleReport().write(&b, formatText); err != nil {
 		t.Fatal(err)
 	}
-	want := "sysprims-leakcheck: 1 process outlived the command (removed) [cgroup_v2, guaranteed]\n" +
+	want := "sysprims-leakcheck: 1 process outlived the command (removed); the command exited 0 [cgroup_v2, guaranteed]\n" +
 		"  pid 4242 ppid 1 pgid 4242 sid 4242 [sleeping] sleep 300 (escaped via setsid, reparented to pid 1 (daemonized); started 2025-01-02T03:04:05.678Z; test TestX)\n"
 	if b.String() != want {
 		t.Errorf("text report\n%s\nwant\n%s", b.String(), want)
@@ -136,6 +136,12 @@ func TestSummaries(t *testing.T) {
 		{report{Mode: "check"}, "clean: no new process since the baseline"},
 		{report{Mode: "check", Leaked: []leak{{}, {}}}, "2 processes new since the baseline"},
 		{report{Mode: "check", Leaked: []leak{{Killed: true}}}, "1 process new since the baseline (removed)"},
+		{report{Mode: "run", CommandExitCode: ptr(0)}, "clean: no process outlived the command; the command exited 0"},
+		{report{Mode: "run", CommandExitCode: ptr(1)}, "clean: no process outlived the command; the command failed (exit status 1)"},
+		{report{Mode: "run", CommandExitCode: ptr(-1), CommandSignal: "SIGTERM"}, "clean: no process outlived the command; the command was killed by SIGTERM"},
+		{report{Mode: "run", CommandExitCode: ptr(-1)}, "clean: no process outlived the command; the command's exit status is unknown"},
+		{report{Mode: "run", CommandExitCode: ptr(2), Leaked: []leak{{Killed: true}}, Mechanism: "subreaper", TreeKillReliability: "guaranteed"},
+			"1 process outlived the command (removed); the command failed (exit status 2) [subreaper, guaranteed]"},
 	}
 	for _, tc := range cases {
 		if got := tc.rep.summary(); got != tc.want {
@@ -146,6 +152,8 @@ func TestSummaries(t *testing.T) {
 		t.Error("formatStart(0)")
 	}
 }
+
+func ptr(n int) *int { return &n }
 
 func TestVerdict(t *testing.T) {
 	p := proc.ProcessInfo{PID: 5}
@@ -206,5 +214,13 @@ func TestForward(t *testing.T) {
 	case s := <-f.signals:
 		t.Errorf("unexpected signal %v", s)
 	default:
+	}
+}
+
+func TestChildEnv(t *testing.T) {
+	in := []string{"HOME=/root", owner.EnvRunID + "=r", owner.EnvTreeID + "=r-1", owner.EnvTest + "=T",
+		owner.EnvShim + "=3 4", owner.EnvGuardian + "=/sys/fs/cgroup/x", "SYSPRIMS_WINE=1", "PATH=/bin"}
+	if got, want := childEnv(in), []string{"HOME=/root", "SYSPRIMS_WINE=1", "PATH=/bin"}; !slices.Equal(got, want) {
+		t.Errorf("childEnv = %q, want %q", got, want)
 	}
 }

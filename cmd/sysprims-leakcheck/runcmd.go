@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	ossignal "os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/internal/timeout"
@@ -74,7 +76,8 @@ func parseRun(args []string) (runOpts, error) {
 func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	cmd := exec.Command(o.argv[0], o.argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
-	cfg := timeout.Config{Timeout: o.timeout, Grace: o.grace, Signal: o.sig}
+	cmd.Env = childEnv(os.Environ())
+	cfg := timeout.Config{Timeout: o.timeout, Grace: o.grace, Signal: o.sig, Env: owner.Markers(owner.NewTreeID(), "")}
 	sigs := make(chan os.Signal, 2)
 	ossignal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer ossignal.Stop(sigs)
@@ -88,6 +91,24 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	out := t.Wait(0)
 	stopForward()
 	return runReport(o, out, root), 0
+}
+
+// childEnv is the command's environment: the caller's without the
+// markers it inherited. The tree carries markers minted by this run
+// instead ([owner.Markers], added by the engine), so a library or a check
+// inside the command never takes the wrapper's tree for one of its own,
+// and a marker of whoever started sysprims-leakcheck (a test, a tree, a
+// helper) does not name the command's processes.
+func childEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case owner.EnvRunID, owner.EnvTreeID, owner.EnvTest, owner.EnvShim, owner.EnvGuardian:
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // startExitCode maps a start failure to 127, 126 or 125.
