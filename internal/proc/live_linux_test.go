@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -74,12 +75,14 @@ func TestSnapshotLive(t *testing.T) {
 	}
 }
 
-// startCat starts `cat` with a marker, reading a pipe this test holds, and
-// kills it at cleanup.
+// startCat starts `cat` with two markers and no other (none inherited
+// from a wrapper such as sysprims-leakcheck run), reading a pipe this test
+// holds, and kills it at cleanup.
 func startCat(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command("cat")
-	cmd.Env = append(os.Environ(), "SYSPRIMS_TEST="+t.Name(), "SYSPRIMS_PROCTEST=1")
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "SYSPRIMS_") })
+	cmd.Env = append(cmd.Env, "SYSPRIMS_TEST="+t.Name(), "SYSPRIMS_PROCTEST=1")
 	w, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
