@@ -222,17 +222,17 @@ func playNS(scenario string) (nsResult, error) {
 // playPID2 leaves an orphan to pid 2 and starts a job shell with a child,
 // and checks.
 func playPID2(base string) (nsResult, error) {
-	_, orphan, err := startPrinting("sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
+	orphan, err := orphanOf("sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
 	if err != nil {
 		return nsResult{}, err
 	}
-	job, child, err := startPrinting("sh", "-c", "sleep 301 </dev/null >/dev/null & echo $!; wait")
+	job, child, err := startPrinting("sleep 301 </dev/null >/dev/null & echo $!; wait")
 	if err != nil {
 		return nsResult{}, err
 	}
 	defer job.Wait()
 	defer job.Process.Kill()
-	return checkIn(base, nsResult{Removed: []int{orphan[0], job.Process.Pid, child[0]}})
+	return checkIn(base, nsResult{Removed: []int{orphan, job.Process.Pid, child}})
 }
 
 // playOtherRun starts another run's tree through the engine (its helper
@@ -252,7 +252,7 @@ func playOtherRun(base string) (nsResult, error) {
 	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
 		return nsResult{}, fmt.Errorf("tree said %q, %v", line, err)
 	}
-	_, orphan, err := startPrinting("sh", "-c", "sleep 304 </dev/null >/dev/null 2>&1 & echo $!")
+	orphan, err := orphanOf("sleep 304 </dev/null >/dev/null 2>&1 & echo $!")
 	if err != nil {
 		return nsResult{}, err
 	}
@@ -260,7 +260,7 @@ func playOtherRun(base string) (nsResult, error) {
 	if err != nil {
 		return nsResult{}, err
 	}
-	return checkIn(base, nsResult{Removed: orphan, Spared: spared})
+	return checkIn(base, nsResult{Removed: []int{orphan}, Spared: spared})
 }
 
 // runProcesses lists the live processes of the run: its helpers and the
@@ -279,31 +279,35 @@ func runProcesses(treeID string) ([]int, error) {
 	return pids, nil
 }
 
-// startPrinting starts a command whose first output line is a list of
-// pids and returns them; it exits or lives on as the script says.
-func startPrinting(name string, args ...string) (*exec.Cmd, []int, error) {
-	cmd := exec.Command(name, args...)
+// orphanOf runs a script that starts a process in the background, prints
+// its pid and exits, leaving it to the reaper; it returns the pid.
+func orphanOf(script string) (int, error) {
+	out, err := exec.Command("sh", "-c", script).Output()
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(out)))
+}
+
+// startPrinting starts a script that prints a pid on its first line and
+// keeps running; it returns the script's command and that pid.
+func startPrinting(script string) (*exec.Cmd, int, error) {
+	cmd := exec.Command("sh", "-c", script)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
 	line, err := bufio.NewReader(out).ReadString('\n')
-	var pids []int
-	for _, f := range strings.Fields(line) {
-		pid, perr := strconv.Atoi(f)
-		err = errors.Join(err, perr)
-		pids = append(pids, pid)
+	pid, perr := strconv.Atoi(strings.TrimSpace(line))
+	if err = errors.Join(err, perr); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, 0, fmt.Errorf("%q said %q: %w", script, line, err)
 	}
-	if err != nil || len(pids) == 0 {
-		return cmd, nil, fmt.Errorf("%s said %q: %v", name, line, err)
-	}
-	if cmd.ProcessState == nil && len(args) > 1 && strings.HasSuffix(args[1], "echo $!") {
-		err = cmd.Wait()
-	}
-	return cmd, pids, err
+	return cmd, pid, nil
 }
 
 // checkIn runs "check --kill" against base with the default scope and
