@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -57,8 +58,9 @@ func (c *shimContainer) Reliability() Reliability { return Guaranteed }
 func (c *shimContainer) PID() int { return c.root }
 
 // Start starts the shim (the helper, see package helper) with cmd's
-// stdio, files, directory and environment; the shim starts the real
-// command in a new session. cmd.Path, Args, Env and ExtraFiles are
+// stdio, files and directory; the shim starts the real command in a new
+// session with cmd's environment, which it gets over the control socket
+// (its own environment is its marker only). cmd.Path, Args, Env and ExtraFiles are
 // rewritten for the shim, and cmd.Process is the shim.
 func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
@@ -78,8 +80,8 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
 	path := cmd.Path
-	env := withMarkers(cmd.Environ(), c.spec.Markers)
-	cmd.Env = append(env, owner.EnvShim+"="+strconv.Itoa(os.Getpid()))
+	env := strings.Join(withMarkers(cmd.Environ(), c.spec.Markers), "\x00")
+	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid())}
 	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)
 	cmd.Path = exe
 	cmd.ExtraFiles = append([]*os.File{theirs}, cmd.ExtraFiles...)
@@ -90,6 +92,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
 	c.cmd, c.shim = cmd, cmd.Process.Pid
+	fmt.Fprintf(c.ctl, "env %d\n%s", len(env), env) // an error shows in the handshake
 	return c.handshake(path)
 }
 

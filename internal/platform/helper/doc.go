@@ -15,10 +15,12 @@
 // The protocol (argv, fds and control lines) is defined here and used by
 // internal/platform, its only client:
 //
-//	shim:     argv [exe, ModeShim, envKey, nExtra, path, argv0, argv...]
-//	          fd 3 control socket, fds 4.. the root's fds 3..
+//	shim:     argv [exe, ModeShim, marker, nExtra, path, argv0, argv...]
+//	          env: the marker only; fd 3 control socket, fds 4.. the
+//	          root's fds 3..; caller → shim: "env N" + N bytes (the root's
+//	          environment, NUL-separated), then "signal N [N]", "kill";
 //	          shim → caller: "pid N" | "error ERRNO", "exit CODE SIG LEFT",
-//	          "signalled", "empty"; caller → shim: "signal N", "kill"
+//	          "signalled", "empty"
 //	guardian: argv [exe, ModeGuardian, rundir], fd 3 control socket
 //	          guardian → caller: "ok" | "error TEXT"; then EOF means the
 //	          caller is gone.

@@ -3,6 +3,7 @@ package helper
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	ossignal "os/signal"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 // when its caller goes away.
 type shim struct {
 	ctl        *os.File
+	in         *bufio.Reader // control lines from the caller
 	caller     int
 	wmu        sync.Mutex // serialises control writes
 	reap       sync.Mutex // held while walking and signalling: no child is reaped meanwhile
@@ -27,17 +29,24 @@ type shim struct {
 }
 
 // runShim is the shim's main; args is
-// [exe, ModeShim, envKey, nExtra, path, argv0, argv...].
+// [exe, ModeShim, marker, nExtra, path, argv0, argv...] (the marker names
+// the environment variable that marks the shim itself).
 func runShim(args []string) int {
 	caller, err := checkCaller()
 	if err != nil {
 		return refuse(ModeShim, err)
 	}
 	s := &shim{ctl: os.NewFile(CtlFD, "sysprims-ctl"), caller: caller, empty: make(chan struct{}), killReq: make(chan struct{}, 1)}
+	s.in = bufio.NewReader(s.ctl)
 	nExtra, err := strconv.Atoi(args[min(3, len(args)-1)])
 	if len(args) < 6 || err != nil || nExtra < 0 {
 		s.sendLine("error %d", syscall.EINVAL)
 		return refuse(ModeShim, fmt.Errorf("bad arguments %q", args))
+	}
+	env, err := s.readEnv()
+	if err != nil {
+		s.sendLine("error %d", syscall.EINVAL)
+		return refuse(ModeShim, err)
 	}
 	// Caught, not ignored: caught signals are reset for the root at exec.
 	sigs := make(chan os.Signal, 1)
@@ -46,7 +55,7 @@ func runShim(args []string) int {
 		s.sendLine("error %d", errno(err))
 		return 3
 	}
-	if err := s.start(args[2], nExtra, args[4], args[5:]); err != nil {
+	if err := s.start(env, nExtra, args[4], args[5:]); err != nil {
 		s.sendLine("error %d", errno(err))
 		return 4
 	}
@@ -70,16 +79,35 @@ func becomeReaper(caller int) error {
 	return nil
 }
 
+// readEnv reads the root's environment, the caller's first message:
+// "env N" and N bytes of NUL-separated entries. The shim's own
+// environment holds only its marker, so no scan for a tree's or a test's
+// markers takes the shim for a member.
+func (s *shim) readEnv() ([]string, error) {
+	line, err := s.in.ReadString('\n')
+	var n int
+	if _, perr := fmt.Sscanf(line, "env %d\n", &n); perr != nil || n < 0 {
+		return nil, fmt.Errorf("no environment from the caller: %q %v", line, err)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.in, b); err != nil {
+		return nil, fmt.Errorf("environment from the caller: %w", err)
+	}
+	if n == 0 {
+		return []string{}, nil
+	}
+	return strings.Split(string(b), "\x00"), nil
+}
+
 // start starts the root with the shim's stdio and its extra files (fds 4
-// on, passed as 3 on), in a new session, with the shim's environment
-// minus envKey; then lets go of every inherited fd but the control one.
-func (s *shim) start(envKey string, nExtra int, path string, argv []string) error {
+// on, passed as 3 on), in a new session, with env; then lets go of every
+// inherited fd but the control one.
+func (s *shim) start(env []string, nExtra int, path string, argv []string) error {
 	files := []uintptr{0, 1, 2}
 	for fd := CtlFD + 1; fd <= CtlFD+nExtra; fd++ {
 		syscall.CloseOnExec(fd)
 		files = append(files, uintptr(fd))
 	}
-	env := withoutKey(os.Environ(), envKey)
 	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: files, Sys: &syscall.SysProcAttr{Setsid: true}})
 	if err != nil {
 		return err
@@ -135,7 +163,7 @@ func (s *shim) reapAll() {
 // listen runs control commands; EOF means the caller closed the
 // container or is gone.
 func (s *shim) listen() {
-	r := bufio.NewScanner(s.ctl)
+	r := bufio.NewScanner(s.in)
 	for r.Scan() {
 		line := r.Text()
 		switch {
@@ -226,15 +254,4 @@ func (s *shim) sendLine(format string, a ...any) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	fmt.Fprintf(s.ctl, format+"\n", a...)
-}
-
-// withoutKey returns env without entries for key.
-func withoutKey(env []string, key string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, key+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
