@@ -108,7 +108,7 @@ func startGuardian(dir string) (*guardian, error) {
 	// The guardian outlives its caller by the moment it takes to clean up,
 	// so it takes none of the caller's environment: no marker of a test or
 	// tree may name it.
-	cmd.Env = []string{owner.EnvGuardian + "=" + dir}
+	cmd.Env = []string{owner.EnvGuardian + "=" + dir, helperGOMAXPROCS}
 	cmd.ExtraFiles = []*os.File{theirs}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, UseCgroupFD: true, CgroupFD: leaf}
 	err = cmd.Start()

@@ -30,6 +30,11 @@ import (
 //go:embed helper/*.go helper/cmd/sysprims-helper/main.go
 var helperSrc embed.FS
 
+// helperGOMAXPROCS is in every helper's environment: a set GOMAXPROCS
+// spares the Go runtime its cgroup reads at start, and a helper needs no
+// more.
+const helperGOMAXPROCS = "GOMAXPROCS=2"
+
 // helperBuildTimeout bounds one build of the helper.
 const helperBuildTimeout = 2 * time.Minute
 

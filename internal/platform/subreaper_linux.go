@@ -81,7 +81,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
 	path := cmd.Path
 	env := strings.Join(withMarkers(cmd.Environ(), c.spec.Markers), "\x00")
-	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid())}
+	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid()), helperGOMAXPROCS}
 	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)
 	cmd.Path = exe
 	cmd.ExtraFiles = append([]*os.File{theirs}, cmd.ExtraFiles...)
