@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/3leaps/sysprims-go/internal/platform"
 )
 
 // The exit codes of sysprims-leakcheck. A command's own exit status is
@@ -22,6 +24,7 @@ const (
 const progName = "sysprims-leakcheck"
 
 func main() {
+	platform.ServeHelper() // this binary is its own shim and guardian: no Go toolchain needed
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform/helper"
 )
 
 func newCgroup(t testing.TB) *cgroupContainer {
@@ -62,41 +65,71 @@ func TestCgroupCallerKilled(t *testing.T) {
 	testCallerKilled(t, MechanismCgroup)
 }
 
-func TestCgroupSweepsDeadOwners(t *testing.T) {
+// A sweep removes a run directory whose lock nobody holds (caller and
+// guardian gone) and kills its members; it leaves alone one whose lock is
+// held (whatever its name says) and one without a guardian leaf (not yet
+// set up, or not of this format).
+func TestCgroupSweepsOnlyStaleRunDirs(t *testing.T) {
 	if !Probe().Has(MechanismCgroup) {
 		t.Skip("cgroup v2 unavailable")
 	}
-	// A dead owner: a reaped child's pid.
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
 	base := cgroupBase(Probe())
-	stale := filepath.Join(base, runDirPrefix+strconv.Itoa(dead.Process.Pid)+"-test")
-	leaf := filepath.Join(stale, "1")
-	if err := os.MkdirAll(leaf, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	fd, err := syscall.Open(leaf, syscall.O_DIRECTORY, 0)
+	stale := filepath.Join(base, owner.RunDirPrefix+"1-stale-"+randHex())
+	mkdirs(t, filepath.Join(stale, helper.GuardianLeaf), filepath.Join(stale, "1"))
+	bare := filepath.Join(base, owner.RunDirPrefix+"1-bare-"+randHex())
+	mkdirs(t, filepath.Join(bare, "1"))
+	live, lock, err := makeRunDir(base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sleeper := exec.Command("sleep", "300")
-	sleeper.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
-	err = sleeper.Start()
-	syscall.Close(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait(); removeCgroup(stale) })
+	mkdirs(t, filepath.Join(live, "1"))
+	t.Cleanup(func() { syscall.Close(lock) })
+	victims := []*exec.Cmd{sleepIn(t, filepath.Join(stale, "1")), sleepIn(t, filepath.Join(bare, "1")), sleepIn(t, filepath.Join(live, "1"))}
 	sweep(base)
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatalf("stale run dir kept: %v", err)
 	}
-	sleeper.Wait()
-	if ws := sleeper.ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGKILL {
-		t.Errorf("stale member ended %v", sleeper.ProcessState)
+	victims[0].Wait()
+	if ws := victims[0].ProcessState.Sys().(syscall.WaitStatus); ws.Signal() != syscall.SIGKILL {
+		t.Errorf("stale member ended %v", victims[0].ProcessState)
 	}
+	for _, v := range victims[1:] {
+		if killedOrPending(t, v.Process.Pid) {
+			t.Errorf("member %d of a live or unjudged run dir was killed", v.Process.Pid)
+		}
+	}
+}
+
+// mkdirs makes each directory and removes it (as a cgroup) at cleanup.
+func mkdirs(t *testing.T, dirs ...string) {
+	t.Helper()
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		top := d
+		for filepath.Dir(top) != cgroupBase(Probe()) {
+			top = filepath.Dir(top)
+		}
+		t.Cleanup(func() { removeCgroup(top) })
+	}
+}
+
+// sleepIn starts sleep 300 inside the cgroup dir; cleanup kills it.
+func sleepIn(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	fd, err := syscall.Open(dir, syscall.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	cmd := exec.Command("sleep", "300")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: fd}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
 }
 
 // A pid that cgroup.procs listed but that now names a process outside the

@@ -3,7 +3,6 @@
 package platform
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,63 +14,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform/helper"
 	"golang.org/x/sys/unix"
 )
 
-// runDirPrefix names the directories this package makes under the
-// caller's cgroup: sysprims-<owner pid>-<random>.
-const runDirPrefix = "sysprims-"
-
 // cgroupMount finds the cgroup2 mount point in a mountinfo file.
-func cgroupMount(mountinfo string) string {
-	f, err := os.Open(mountinfo)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		fields, fs := strings.Fields(pre), strings.Fields(post)
-		if ok && len(fields) >= 5 && len(fs) >= 1 && fs[0] == "cgroup2" {
-			return unescapeMount(fields[4])
-		}
-	}
-	return ""
-}
-
-// unescapeMount undoes the octal escapes (\040 for a blank) of mountinfo.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+var cgroupMount = helper.CgroupMount
 
 // ownCgroup returns the path of the "0::" line of a /proc/PID/cgroup file.
-func ownCgroup(file string) string {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(line, "0::"); ok {
-			return p
-		}
-	}
-	return ""
-}
+var ownCgroup = helper.OwnCgroup
 
 // probeCgroup fills the cgroup fields of c: it makes and removes a probe
 // directory to learn whether child cgroups can be made and have
@@ -85,7 +37,7 @@ func probeCgroup(c *Caps) {
 	}
 	base := cgroupBase(*c)
 	sweep(base)
-	dir := filepath.Join(base, fmt.Sprintf("%s%d-probe-%s", runDirPrefix, os.Getpid(), randHex()))
+	dir := filepath.Join(base, fmt.Sprintf("%s%d-probe-%s", owner.RunDirPrefix, os.Getpid(), randHex()))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		c.Notes = append(c.Notes, "cgroup_v2: cannot make a child cgroup: "+err.Error())
 		return
@@ -108,78 +60,16 @@ func randHex() string {
 	return hex.EncodeToString(b[:])
 }
 
-// sweep kills and removes the run directories under base whose owner
-// process is gone (a caller that died and whose guardian did not finish).
-func sweep(base string) {
-	ents, err := os.ReadDir(base)
-	if err != nil {
-		return
-	}
-	for _, e := range ents {
-		owner, ok := runDirOwner(e.Name())
-		if ok && e.IsDir() && owner != os.Getpid() && !alive(owner) {
-			cleanRunDir(filepath.Join(base, e.Name()))
-		}
-	}
-}
-
-// runDirOwner parses the owner pid out of "sysprims-<pid>-...".
-func runDirOwner(name string) (int, bool) {
-	rest, ok := strings.CutPrefix(name, runDirPrefix)
-	if !ok {
-		return 0, false
-	}
-	pid, _, _ := strings.Cut(rest, "-")
-	n, err := strconv.Atoi(pid)
-	return n, err == nil && n > 0
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	_, ok := liveStart(pid)
-	return ok
-}
-
-// cleanRunDir kills every leaf under dir, waits (bounded) for them to
-// empty, and removes them and dir.
-func cleanRunDir(dir string) error {
-	ents, _ := os.ReadDir(dir)
-	var errs []error
-	for _, e := range ents {
-		if e.IsDir() {
-			leaf := filepath.Join(dir, e.Name())
-			_ = killCgroup(leaf)
-			ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-			errs = append(errs, waitUnpopulated(ctx, leaf), removeCgroup(leaf))
-			cancel()
-		}
-	}
-	errs = append(errs, removeCgroup(dir))
-	return errors.Join(errs...)
-}
+// sweep kills and removes the run directories under base that are
+// provably stale (see [helper.Sweep]: judged by a lock, never by a pid).
+func sweep(base string) { helper.Sweep(base, owner.RunDirPrefix) }
 
 // killCgroup writes "1" to dir/cgroup.kill: SIGKILL to every process of
 // dir and its descendants, atomically with respect to forks.
-func killCgroup(dir string) error {
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0); err != nil {
-		return fmt.Errorf("sysprims: cgroup kill %s: %w", dir, err)
-	}
-	return nil
-}
+func killCgroup(dir string) error { return helper.KillCgroup(dir) }
 
 // removeCgroup removes dir and every cgroup below it, deepest first.
-func removeCgroup(dir string) error {
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		if e.IsDir() {
-			removeCgroup(filepath.Join(dir, e.Name()))
-		}
-	}
-	if err := unix.Rmdir(dir); err != nil && !errors.Is(err, unix.ENOENT) {
-		return fmt.Errorf("sysprims: remove cgroup %s: %w", dir, err)
-	}
-	return nil
-}
+func removeCgroup(dir string) error { return helper.RemoveCgroup(dir) }
 
 // cgroupPIDs lists cgroup.procs of dir and of every cgroup below it.
 func cgroupPIDs(dir string) ([]int, error) {

@@ -4,7 +4,9 @@ package platform
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
 )
 
 // envMode turns the test binary into a helper of these tests.
@@ -30,6 +34,19 @@ func TestMain(m *testing.M) {
 // "<mechanism>:exit"), with its stdout, then blocks until killed, or
 // exits at once without closing the container.
 func runMode(mode string) int {
+	switch mode {
+	case "sweep":
+		Probe() // sweeps this cgroup's stale run directories
+		return 0
+	case "helperpath":
+		id, err := helperIdentity()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Println(id)
+		return 0
+	}
 	mech, how, _ := strings.Cut(mode, ":")
 	c, err := New(Spec{Mechanism: Mechanism(mech), Require: true})
 	if err != nil {
@@ -38,7 +55,10 @@ func runMode(mode string) int {
 	}
 	cmd := exec.Command("sh", "-c", advScript)
 	cmd.Stdout = os.Stdout
-	cmd.Env = slicesDeleteKey(os.Environ(), envMode)
+	cmd.Env = withoutKey(os.Environ(), envMode)
+	if runDir != "" {
+		fmt.Println("rundir " + runDir)
+	}
 	if err := c.Start(cmd); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -58,39 +78,66 @@ func testCallerKilled(t *testing.T, m Mechanism) { testCallerGone(t, string(m)) 
 // (SIGKILL, or a line on stdin for ":exit" modes), and checks that nothing
 // of the tree, and no helper of the library, survives.
 func testCallerGone(t *testing.T, mode string) {
-	tt := &testTree{tag: newTag(), pids: make(map[int]uint64)}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envMode+"="+mode, "SYSPRIMS_PTEST="+tt.tag)
-	in, err := cmd.StdinPipe()
+	c := startCaller(t, mode)
+	c.end(t)
+}
+
+// caller is a helper process of these tests (see runMode) and the tree
+// it started.
+type caller struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	tt     *testTree
+	stderr *bytes.Buffer
+}
+
+// startCaller runs the helper in mode, wrapped by the argv prefix wrap
+// (e.g. unshare) when given, and waits until its tree is ready.
+func startCaller(t *testing.T, mode string, wrap ...string) *caller {
+	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]uint64)}, stderr: new(bytes.Buffer)}
+	argv := append(wrap, os.Args[0], "-test.run=^$")
+	c.cmd = exec.Command(argv[0], argv[1:]...)
+	c.cmd.Env = append(os.Environ(), envMode+"="+mode, "SYSPRIMS_PTEST="+c.tt.tag)
+	var err error
+	if c.in, err = c.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Stderr = io.MultiWriter(os.Stderr, c.stderr)
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := c.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
+	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, pid := range tt.survivors() {
+		c.cmd.Process.Kill()
+		for _, pid := range c.tt.survivors() {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	tt.lines = newLineScanner(out)
-	tt.read(t, advPIDs)
+	c.tt.lines = newLineScanner(out)
+	c.tt.read(t, advPIDs)
+	return c
+}
+
+// end ends the caller (SIGKILL, or a line on stdin for ":exit" modes) and
+// checks that nothing of its tree, no helper and no run directory of it
+// survives.
+func (c *caller) end(t *testing.T) {
+	t.Helper()
+	mode := kvValue(c.cmd.Env, envMode)
 	if strings.HasSuffix(mode, ":exit") {
-		in.Write([]byte("go\n"))
+		c.in.Write([]byte("go\n"))
 	} else {
-		cmd.Process.Kill()
+		c.cmd.Process.Kill()
 	}
-	cmd.Wait()
-	tt.waitNoSurvivors(t, 5*time.Second)
-	waitHelpersGone(t, cmd.Process.Pid)
+	c.cmd.Wait()
+	c.tt.waitNoSurvivors(t, 5*time.Second)
+	waitHelpersGone(t, c.cmd.Process.Pid)
 	if strings.HasPrefix(mode, string(MechanismCgroup)) {
-		left, _ := filepath.Glob(filepath.Join(cgroupBase(Probe()), runDirPrefix+strconv.Itoa(cmd.Process.Pid)+"-*"))
+		left, _ := filepath.Glob(filepath.Join(cgroupBase(Probe()), owner.RunDirPrefix+strconv.Itoa(c.cmd.Process.Pid)+"-*"))
 		if len(left) > 0 {
 			t.Errorf("run directories of the dead caller left: %v", left)
 		}
@@ -121,18 +168,29 @@ func waitHelpersGone(t *testing.T, caller int) {
 // the guardian carries no other variable).
 func helpersOf(caller int) []int {
 	all, _ := scanEntries(nil)
-	runDir := runDirPrefix + strconv.Itoa(caller) + "-"
+	runDir := owner.RunDirPrefix + strconv.Itoa(caller) + "-"
 	var out []int
 	for _, e := range all {
 		if e.gone {
 			continue
 		}
 		env := readEnviron(e.pid)
-		if hasKey(env, envGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, envGuardian)), runDir) {
+		if hasKey(env, owner.EnvGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, owner.EnvGuardian)), runDir) {
 			out = append(out, e.pid)
 		}
-		if hasKey(env, envShim) && strings.HasSuffix(kvValue(env, envShim), " "+strconv.Itoa(caller)) {
+		if hasKey(env, owner.EnvShim) && kvValue(env, owner.EnvShim) == strconv.Itoa(caller) {
 			out = append(out, e.pid)
+		}
+	}
+	return out
+}
+
+// withoutKey returns env without entries for key.
+func withoutKey(env []string, key string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
 		}
 	}
 	return out

@@ -43,14 +43,6 @@ func TestCgroupFiles(t *testing.T) {
 	if got := ownCgroup(cg); got != "/user.slice/a" {
 		t.Errorf("own %q", got)
 	}
-	if pid, ok := runDirOwner("sysprims-123-abcd"); !ok || pid != 123 {
-		t.Errorf("owner %d %v", pid, ok)
-	}
-	for _, n := range []string{"other", "sysprims-x-1", "sysprims--1"} {
-		if _, ok := runDirOwner(n); ok {
-			t.Errorf("%q parsed as a run dir", n)
-		}
-	}
 	if got := leafTag("run/1 Test:x"); got != "-run1Testx" {
 		t.Errorf("leafTag %q", got)
 	}

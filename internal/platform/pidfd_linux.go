@@ -18,14 +18,12 @@ func probePidfd() bool {
 	return true
 }
 
-// probeShim reports whether this executable can be re-run as the shim.
+// probeShim reports whether the helper that runs the subreaper shim can
+// be started: this executable after [ServeHelper], or the helper built
+// once per machine with the Go toolchain (built now when missing).
 func probeShim(c *Caps) bool {
-	exe, err := os.Executable()
-	if err == nil {
-		err = unix.Access(exe, unix.X_OK)
-	}
-	if err != nil {
-		c.Notes = append(c.Notes, "subreaper: cannot re-execute this program: "+err.Error())
+	if _, err := helperPath(); err != nil {
+		c.Notes = append(c.Notes, "subreaper: "+err.Error()+" (without it only the best_effort process_group is left where cgroup_v2 is not)")
 		return false
 	}
 	return true

@@ -11,16 +11,19 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform/helper"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"golang.org/x/sys/unix"
 )
 
-// shimContainer runs the root under a shim (this executable re-executed,
-// see runShim) that is a child subreaper: every descendant, however it
+// shimContainer runs the root under a shim (the helper program, see
+// package helper) that is a child subreaper: every descendant, however it
 // escaped, stays below the shim until the shim kills it. Guaranteed.
 type shimContainer struct {
 	spec Spec
@@ -35,13 +38,14 @@ type shimContainer struct {
 	leftover int   // children the shim still held when the root exited
 	exitErr  error // set when the shim died before reporting
 	empty    chan struct{}
+	acks     chan struct{} // one per "signalled" line of the shim
 	done     chan struct{} // closed when the shim was reaped
 	closeMu  sync.Once
 	closeErr error
 }
 
 func newShimContainer(spec Spec) *shimContainer {
-	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), done: make(chan struct{})}
+	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), acks: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // Mechanism returns [MechanismSubreaper].
@@ -53,9 +57,11 @@ func (c *shimContainer) Reliability() Reliability { return Guaranteed }
 // PID returns the root's pid (not the shim's).
 func (c *shimContainer) PID() int { return c.root }
 
-// Start starts the shim with cmd's stdio, files, directory and
-// environment; the shim starts the real command. cmd.Path, Args, Env and
-// ExtraFiles are rewritten for the shim, and cmd.Process is the shim.
+// Start starts the shim (the helper, see package helper) with cmd's
+// stdio, files and directory; the shim starts the real command in a new
+// session with cmd's environment, which it gets over the control socket
+// (its own environment is its marker only). cmd.Path, Args, Env and ExtraFiles are
+// rewritten for the shim, and cmd.Process is the shim.
 func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
 		panic("sysprims: platform: Start called twice on one container")
@@ -63,7 +69,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if cmd.Err != nil {
 		return cmd.Err
 	}
-	exe, err := os.Executable()
+	exe, err := helperPath()
 	if err != nil {
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
@@ -74,11 +80,11 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
 	path := cmd.Path
-	env := withMarkers(cmd.Environ(), c.spec.Markers)
-	cmd.Env = append(env, envShim+"="+strconv.Itoa(3+len(cmd.ExtraFiles))+" "+strconv.Itoa(os.Getpid()))
-	cmd.Args = append([]string{exe, "sysprims-shim", path}, cmd.Args...)
+	env := strings.Join(withMarkers(cmd.Environ(), c.spec.Markers), "\x00")
+	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid()), helperGOMAXPROCS}
+	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)
 	cmd.Path = exe
-	cmd.ExtraFiles = append(cmd.ExtraFiles, theirs)
+	cmd.ExtraFiles = append([]*os.File{theirs}, cmd.ExtraFiles...)
 	err = cmd.Start()
 	theirs.Close()
 	if err != nil {
@@ -86,6 +92,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
 	c.cmd, c.shim = cmd, cmd.Process.Pid
+	fmt.Fprintf(c.ctl, "env %d\n%s", len(env), env) // an error shows in the handshake
 	return c.handshake(path)
 }
 
@@ -118,6 +125,13 @@ func (c *shimContainer) read(r *bufio.Reader) {
 		line, err := r.ReadString('\n')
 		if err != nil {
 			break
+		}
+		if line == "signalled\n" {
+			select {
+			case c.acks <- struct{}{}:
+			default:
+			}
+			continue
 		}
 		var code, sig, left int
 		if _, err := fmt.Sscanf(line, "exit %d %d %d", &code, &sig, &left); err == nil {
@@ -174,22 +188,37 @@ func (c *shimContainer) live() []procEntry {
 	return out
 }
 
-// Signal sends sig to every live member through pidfds, then SIGCONT when
-// sig is terminating.
+// Signal has the shim send sig, and SIGCONT after it when sig is
+// terminating, to its whole subtree: the root's session group in one
+// call and every member outside it through a pidfd. The shim is every
+// orphan's subreaper, so it reaches escapees without a scan, and it does
+// the per-member work in a small binary rather than in the caller (a
+// -race test binary is many times slower at it). Signal returns once
+// the shim has sent everything.
 func (c *shimContainer) Signal(sig syscall.Signal) error {
-	err := c.signalOnce(sig)
+	c.mustStarted()
+	cmd := fmt.Sprintf("signal %d\n", sig)
 	if signal.IsTerminating(sig) {
-		err = errors.Join(err, c.signalOnce(syscall.SIGCONT))
+		cmd = fmt.Sprintf("signal %d %d\n", sig, syscall.SIGCONT)
 	}
-	return err
-}
-
-func (c *shimContainer) signalOnce(sig syscall.Signal) error {
-	var errs []error
-	for _, e := range c.live() {
-		errs = append(errs, sendChecked(e.pid, e.start, sig))
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	select {
+	case <-c.empty:
+		return nil
+	default:
 	}
-	return errors.Join(errs...)
+	if _, err := c.ctl.Write([]byte(cmd)); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return nil // the shim is gone, and its tree with it
+		}
+		return fmt.Errorf("sysprims: subreaper shim: %w", err)
+	}
+	select {
+	case <-c.acks:
+	case <-c.empty:
+	}
+	return nil
 }
 
 // Kill asks the shim to stop and kill every descendant until none is

@@ -35,10 +35,11 @@ const advPIDs = 6
 
 // testTree is a started tree plus what the test recorded about it.
 type testTree struct {
-	c     Container
-	tag   string         // value of SYSPRIMS_PTEST in every member
-	pids  map[int]uint64 // reported pids and their start keys
-	lines *bufio.Scanner
+	c      Container
+	tag    string         // value of SYSPRIMS_PTEST in every member
+	pids   map[int]uint64 // reported pids and their start keys
+	rundir string         // the cgroup run directory a helper reported
+	lines  *bufio.Scanner
 }
 
 func newTag() string {
@@ -77,6 +78,10 @@ func (tt *testTree) read(t testing.TB, want int) {
 		line := strings.TrimSpace(tt.lines.Text())
 		if line == "ready" {
 			ready = true
+			continue
+		}
+		if dir, ok := strings.CutPrefix(line, "rundir "); ok {
+			tt.rundir = dir
 			continue
 		}
 		if pid, err := strconv.Atoi(line); err == nil {
