@@ -315,18 +315,35 @@ func (c *cgroupContainer) Close() error {
 			c.closeErr = removeCgroup(c.leaf)
 			return
 		}
-		err := c.Kill()
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		err = errors.Join(err, c.WaitEmpty(ctx))
+		err := c.empty()
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
 		c.release()
 		c.exit.close()
-		c.closeErr = errors.Join(err, removeCgroup(c.leaf))
+		if unix.Rmdir(c.leaf) != nil { // a leaf with child cgroups (made by a member)
+			err = errors.Join(err, removeCgroup(c.leaf))
+		}
+		c.closeErr = err
 	})
 	return c.closeErr
+}
+
+// empty kills what is left in the leaf, if anything, and waits (bounded)
+// for it to go. An empty leaf costs one read of cgroup.events.
+func (c *cgroupContainer) empty() error {
+	f, err := openEvents(c.leaf)
+	if f == nil || err != nil {
+		return err
+	}
+	defer f.Close()
+	if pop, err := populated(f); err == nil && !pop {
+		return nil
+	}
+	err = c.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	return errors.Join(err, waitEvents(ctx, f, c.leaf))
 }
 
 func (c *cgroupContainer) mustStarted() {
