@@ -186,9 +186,9 @@ func (t *Tree) fillExit(o *Outcome) {
 	}
 }
 
-// sending records that sig (and SIGCONT with a terminating sig) is about
-// to be sent to the tree. Only signals sent while the root runs count: one
-// sent after its exit cannot have ended it.
+// sending records that sig is about to be sent to the tree (the SIGCONT
+// that may follow ends nobody). Only signals sent while the root runs
+// count: one sent after its exit cannot have ended it.
 func (t *Tree) sending(sig syscall.Signal) {
 	if t.rootExited() {
 		return
@@ -196,9 +196,6 @@ func (t *Tree) sending(sig syscall.Signal) {
 	t.idMu.Lock()
 	defer t.idMu.Unlock()
 	t.sent[sig] = true
-	if signal.IsTerminating(sig) {
-		t.sent[syscall.SIGCONT] = true
-	}
 }
 
 // sentSignal reports whether this engine sent sig while the root ran.
