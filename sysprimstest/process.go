@@ -164,7 +164,7 @@ func (p *Process) report(r *Result) {
 	p.t.Helper()
 	if n := len(r.Survivors); n > 0 {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",
-			n, p.name, r.Mechanism, r.Reliability, processLines(r.Survivors))
+			n, p.name, r.Mechanism, r.Reliability, survivorLines(r))
 	}
 }
 

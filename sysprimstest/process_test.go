@@ -3,6 +3,7 @@
 package sysprimstest
 
 import (
+	"os/exec"
 	"runtime"
 	"strings"
 	"syscall"
@@ -65,6 +66,10 @@ func TestResultStrings(t *testing.T) {
 		{Result{ExitCode: -1, Signal: syscall.SIGKILL, Mechanism: "m", Reliability: "r"}, "killed by SIGKILL after 0s (m, r)"},
 		{Result{TimedOut: true, Leftovers: make([]ProcessInfo, 2), Survivors: make([]ProcessInfo, 1), Mechanism: "m", Reliability: "r"},
 			"timed out after 0s (m, r, 2 left behind, 1 SURVIVED)"},
+		{Result{ExitCode: -1, Signal: syscall.SIGKILL, KilledExternally: true, Mechanism: "m", Reliability: "r"},
+			"killed by SIGKILL from outside sysprims after 0s (m, r)"},
+		{Result{ExitCode: 0, Migrants: make([]ProcessInfo, 1), Survivors: make([]ProcessInfo, 1), Mechanism: "m", Reliability: "best_effort"},
+			"exit 0 after 0s (m, best_effort, 1 moved out of the container, 1 SURVIVED)"},
 	} {
 		if got := c.r.String(); got != c.want {
 			t.Errorf("String() = %q, want %q", got, c.want)
@@ -100,4 +105,20 @@ func TestRunCapturesAndDescendants(t *testing.T) {
 		t.Errorf("Stop: %v %s", res, res.JSON())
 	}
 	assertGone(t, r)
+}
+
+// TestResultSaysKilledFromOutside kills a root behind the library's back:
+// the Result says so, in its field and in its one-line summary.
+func TestResultSaysKilledFromOutside(t *testing.T) {
+	p := Start(t, exec.Command("sleep", "300"))
+	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	r := p.Wait(time.Minute)
+	if !r.KilledExternally || r.Signal != syscall.SIGKILL || !strings.Contains(r.String(), "killed by SIGKILL from outside sysprims") {
+		t.Errorf("result %q (killed externally: %v), want SIGKILL from outside", r, r.KilledExternally)
+	}
+	if r := Start(t, exec.Command("sleep", "300")).Stop(); r.KilledExternally {
+		t.Errorf("Stop's own SIGTERM blamed on someone else: %s", r)
+	}
 }

@@ -3,10 +3,12 @@ package sysprimstest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/internal/timeout"
@@ -23,6 +25,10 @@ type Result struct {
 	ExitCode int
 	// Signal is the signal that ended the root, or 0.
 	Signal syscall.Signal
+	// KilledExternally reports that Signal was not sent by sysprims (nor
+	// raised by a fault of the root's own, such as SIGSEGV): someone else
+	// killed the tree while it ran.
+	KilledExternally bool
 	// TimedOut reports that the deadline passed and the tree was torn down.
 	TimedOut bool
 	// Duration is the time from start to the end of teardown.
@@ -39,6 +45,10 @@ type Result struct {
 	Leftovers []ProcessInfo
 	// Survivors were alive after the teardown. Any survivor fails the test.
 	Survivors []ProcessInfo
+	// Migrants carried the tree's marker but had moved out of its
+	// container (another cgroup); Reliability is then best_effort. Those
+	// provably the tree's were killed, the others are Survivors too.
+	Migrants []ProcessInfo
 	// Err is set when the command could not be started.
 	Err error
 
@@ -51,17 +61,19 @@ func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
 		sig = 0
 	}
 	return &Result{
-		ExitCode:    o.ExitCode,
-		Signal:      sig,
-		TimedOut:    o.Status == timeout.StatusTimedOut,
-		Duration:    time.Duration(o.DurationMs) * time.Millisecond,
-		Stdout:      stdout,
-		Stderr:      stderr,
-		Reliability: string(o.TreeKillReliability),
-		Mechanism:   string(o.Mechanism),
-		Leftovers:   o.Leftovers,
-		Survivors:   o.Survivors,
-		outcome:     o,
+		ExitCode:         o.ExitCode,
+		Signal:           sig,
+		KilledExternally: o.KilledExternally,
+		TimedOut:         o.Status == timeout.StatusTimedOut,
+		Duration:         time.Duration(o.DurationMs) * time.Millisecond,
+		Stdout:           stdout,
+		Stderr:           stderr,
+		Reliability:      string(o.TreeKillReliability),
+		Mechanism:        string(o.Mechanism),
+		Leftovers:        o.Leftovers,
+		Survivors:        o.Survivors,
+		Migrants:         o.Migrants,
+		outcome:          o,
 	}
 }
 
@@ -91,6 +103,8 @@ func (r *Result) String() string {
 	switch {
 	case r.TimedOut:
 		fmt.Fprintf(&b, "timed out after %v", r.Duration)
+	case r.Signal != 0 && r.KilledExternally:
+		fmt.Fprintf(&b, "killed by %s from outside sysprims after %v", signal.Name(r.Signal), r.Duration)
 	case r.Signal != 0:
 		fmt.Fprintf(&b, "killed by %s after %v", signal.Name(r.Signal), r.Duration)
 	default:
@@ -99,6 +113,9 @@ func (r *Result) String() string {
 	fmt.Fprintf(&b, " (%s, %s", r.Mechanism, r.Reliability)
 	if n := len(r.Leftovers); n > 0 {
 		fmt.Fprintf(&b, ", %d left behind", n)
+	}
+	if n := len(r.Migrants); n > 0 {
+		fmt.Fprintf(&b, ", %d moved out of the container", n)
 	}
 	if n := len(r.Survivors); n > 0 {
 		fmt.Fprintf(&b, ", %d SURVIVED", n)
@@ -109,6 +126,19 @@ func (r *Result) String() string {
 
 // GomegaString makes Gomega show a Result by its String form.
 func (r *Result) GomegaString() string { return r.String() }
+
+// survivorLines formats the survivors of r like processLines, saying
+// which of them moved out of the container.
+func survivorLines(r *Result) string {
+	var b strings.Builder
+	for _, p := range r.Survivors {
+		b.WriteString(processLines([]ProcessInfo{p}))
+		if slices.ContainsFunc(r.Migrants, func(m ProcessInfo) bool { return m.ID() == p.ID() }) {
+			b.WriteString(" (" + owner.Describe([]owner.Escape{owner.EscMigrated}, p) + ")")
+		}
+	}
+	return b.String()
+}
 
 // processLines formats ps one per line, indented, for failure messages.
 func processLines(ps []ProcessInfo) string {

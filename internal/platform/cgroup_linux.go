@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,12 +28,15 @@ var leafSeq atomic.Uint64
 type cgroupContainer struct {
 	spec      Spec
 	leaf      string
-	rel       string // leaf as /proc/PID/cgroup names it
 	cmd       *exec.Cmd
 	root      int
+	exit      *exitWatch
 	waiting   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+
+	mu   sync.Mutex
+	held map[int]int // pidfds of signalled members, by pid
 }
 
 // newCgroupContainer makes the leaf (and, the first time, the run
@@ -47,8 +50,7 @@ func newCgroupContainer(spec Spec) (*cgroupContainer, error) {
 	if err := os.Mkdir(leaf, 0o755); err != nil {
 		return nil, fmt.Errorf("sysprims: cgroup leaf: %w", err)
 	}
-	rel := "/" + strings.TrimPrefix(strings.TrimPrefix(leaf, Probe().CgroupMount), "/")
-	return &cgroupContainer{spec: spec, leaf: leaf, rel: rel}, nil
+	return &cgroupContainer{spec: spec, leaf: leaf}, nil
 }
 
 // leafTag turns a spec name into a safe directory suffix.
@@ -96,8 +98,13 @@ func (c *cgroupContainer) Start(cmd *exec.Cmd) error {
 		return err
 	}
 	c.cmd, c.root = cmd, cmd.Process.Pid
+	c.exit = watchExit(c.root)
 	return nil
 }
+
+// Exited returns a channel closed when the root has exited, before Wait
+// (which also waits for the output pipes) returns; see [ExitWatcher].
+func (c *cgroupContainer) Exited() <-chan struct{} { return c.exit.exited() }
 
 // Wait waits for the root (and the output copying, up to cmd.WaitDelay).
 func (c *cgroupContainer) Wait() (ExitStatus, error) {
@@ -129,9 +136,24 @@ func (c *cgroupContainer) live() ([]procEntry, error) {
 	return out, err
 }
 
+// signalRounds bounds how often Signal looks again for members forked
+// while it was signalling.
+const signalRounds = 4
+
+// signalBatch bounds the pidfds one step of Signal holds open at once.
+const signalBatch = 256
+
+// maxHeld bounds the pidfds kept for [cgroupContainer.SignalHeld].
+const maxHeld = 256
+
 // Signal sends sig to every member through pidfds, followed by SIGCONT
-// when sig is terminating. One pass over cgroup.procs does both, so a
-// large tree gets the signal as fast as the kernel takes it.
+// when sig is terminating. A member costs one pidfd_open and the sends:
+// the pids of cgroup.procs get pidfds, then cgroup.procs is read again,
+// and only the pidfds whose pid it still lists are signalled. A pidfd
+// opened before a read that lists its pid names a member, whatever
+// happened to that pid before the open, so a pid reused by a process
+// outside the tree is never hit. Members forked meanwhile are picked up
+// from the later read, for up to signalRounds rounds.
 func (c *cgroupContainer) Signal(sig syscall.Signal) error {
 	c.mustStarted()
 	sigs := []syscall.Signal{sig}
@@ -140,35 +162,136 @@ func (c *cgroupContainer) Signal(sig syscall.Signal) error {
 	}
 	pids, err := cgroupPIDs(c.leaf)
 	errs := []error{err}
-	for _, pid := range pids {
-		errs = append(errs, c.signalMember(pid, sigs))
+	sent := make(map[int]bool, len(pids))
+	for range signalRounds {
+		todo := slices.DeleteFunc(pids, func(pid int) bool { return sent[pid] })
+		if len(todo) == 0 {
+			break
+		}
+		pids, err = c.signalConfirmed(todo, sigs, sent)
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// signalMember sends sigs to pid once a pidfd for it is open and its
-// process is seen in the leaf: a pid that cgroup.procs listed but that has
-// since been reused by a process outside the tree is left alone.
-func (c *cgroupContainer) signalMember(pid int, sigs []syscall.Signal) error {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if errors.Is(err, unix.ESRCH) {
-		return nil
-	}
-	if err == nil {
-		defer unix.Close(fd)
-	}
-	if ownCgroup(procRoot+"/"+strconv.Itoa(pid)+"/cgroup") != c.rel {
-		return nil
-	}
+// signalConfirmed signals those of pids that a later read of cgroup.procs
+// confirms, in batches, marks them sent, and returns the last read.
+func (c *cgroupContainer) signalConfirmed(pids []int, sigs []syscall.Signal, sent map[int]bool) ([]int, error) {
+	var now []int
 	var errs []error
-	for _, sig := range sigs {
-		if err == nil {
-			errs = append(errs, ignoreGone(unix.PidfdSendSignal(fd, sig, nil, 0)))
-		} else {
-			errs = append(errs, ignoreGone(unix.Kill(pid, sig)))
+	for len(pids) > 0 {
+		batch := pids[:min(len(pids), signalBatch)]
+		pids = pids[len(batch):]
+		fds, err := openPidfds(batch)
+		errs = append(errs, err)
+		var rerr error
+		now, rerr = cgroupPIDs(c.leaf)
+		if rerr != nil {
+			closeAll(fds)
+			return nil, errors.Join(append(errs, rerr)...)
+		}
+		listed := make(map[int]bool, len(now))
+		for _, pid := range now {
+			listed[pid] = true
+		}
+		for pid, fd := range fds {
+			if listed[pid] {
+				sent[pid] = true
+				errs = append(errs, sendAll(fd, sigs))
+				c.hold(pid, fd)
+			} else {
+				unix.Close(fd)
+			}
 		}
 	}
+	return now, errors.Join(errs...)
+}
+
+// openPidfds opens a pidfd for each pid that still exists.
+func openPidfds(pids []int) (map[int]int, error) {
+	fds := make(map[int]int, len(pids))
+	var errs []error
+	for _, pid := range pids {
+		fd, err := unix.PidfdOpen(pid, 0)
+		switch {
+		case err == nil:
+			fds[pid] = fd
+		case !errors.Is(err, unix.ESRCH):
+			errs = append(errs, fmt.Errorf("sysprims: pidfd of member %d: %w", pid, err))
+		}
+	}
+	return fds, errors.Join(errs...)
+}
+
+// sendAll sends sigs through a pidfd; a process already gone is no error.
+func sendAll(fd int, sigs []syscall.Signal) error {
+	var errs []error
+	for _, sig := range sigs {
+		errs = append(errs, ignoreGone(unix.PidfdSendSignal(fd, sig, nil, 0)))
+	}
 	return errors.Join(errs...)
+}
+
+func closeAll(fds map[int]int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// hold keeps fd as the pidfd of pid (up to maxHeld), or closes it.
+func (c *cgroupContainer) hold(pid, fd int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.held[pid]; ok {
+		unix.Close(old)
+	} else if len(c.held) >= maxHeld {
+		unix.Close(fd)
+		return
+	}
+	if c.held == nil {
+		c.held = make(map[int]int)
+	}
+	c.held[pid] = fd
+}
+
+// SignalHeld sends sig through the pidfd kept when pid was signalled as a
+// member, even if it has left the leaf since (see [Holder]).
+func (c *cgroupContainer) SignalHeld(pid int, sig syscall.Signal) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fd, ok := c.held[pid]
+	if !ok {
+		return false, nil
+	}
+	err := unix.PidfdSendSignal(fd, sig, nil, 0)
+	if errors.Is(err, unix.ESRCH) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Gone lists the pids of kept pidfds whose process has exited (see
+// [Holder]).
+func (c *cgroupContainer) Gone() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for pid, fd := range c.held {
+		if pidfdReady(fd) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// release closes the kept pidfds.
+func (c *cgroupContainer) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, fd := range c.held {
+		unix.Close(fd)
+	}
+	c.held = nil
 }
 
 // Kill writes cgroup.kill: every member gets SIGKILL, and no fork can
@@ -192,16 +315,35 @@ func (c *cgroupContainer) Close() error {
 			c.closeErr = removeCgroup(c.leaf)
 			return
 		}
-		err := c.Kill()
-		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
-		defer cancel()
-		err = errors.Join(err, c.WaitEmpty(ctx))
+		err := c.empty()
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
-		c.closeErr = errors.Join(err, removeCgroup(c.leaf))
+		c.release()
+		c.exit.close()
+		if unix.Rmdir(c.leaf) != nil { // a leaf with child cgroups (made by a member)
+			err = errors.Join(err, removeCgroup(c.leaf))
+		}
+		c.closeErr = err
 	})
 	return c.closeErr
+}
+
+// empty kills what is left in the leaf, if anything, and waits (bounded)
+// for it to go. An empty leaf costs one read of cgroup.events.
+func (c *cgroupContainer) empty() error {
+	f, err := openEvents(c.leaf)
+	if f == nil || err != nil {
+		return err
+	}
+	defer f.Close()
+	if pop, err := populated(f); err == nil && !pop {
+		return nil
+	}
+	err = c.Kill()
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	return errors.Join(err, waitEvents(ctx, f, c.leaf))
 }
 
 func (c *cgroupContainer) mustStarted() {

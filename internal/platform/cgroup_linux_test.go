@@ -133,7 +133,7 @@ func sleepIn(t *testing.T, dir string) *exec.Cmd {
 }
 
 // A pid that cgroup.procs listed but that now names a process outside the
-// leaf (reused) is not signalled; a member is.
+// leaf (reused) is not signalled; a member is, and its pidfd is kept.
 func TestCgroupSignalsOnlyLeafMembers(t *testing.T) {
 	c := newCgroup(t)
 	tt := startScript(t, c, "sleep 300 & echo $!; echo ready; wait", 1)
@@ -142,18 +142,24 @@ func TestCgroupSignalsOnlyLeafMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = outsider.Process.Kill(); _ = outsider.Wait() }()
-	if err := c.signalMember(outsider.Process.Pid, []syscall.Signal{syscall.SIGKILL}); err != nil {
+	pids := []int{outsider.Process.Pid}
+	for pid := range tt.pids {
+		pids = append(pids, pid)
+	}
+	sent := make(map[int]bool)
+	if _, err := c.signalConfirmed(pids, []syscall.Signal{syscall.SIGKILL}, sent); err != nil {
 		t.Fatal(err)
 	}
-	if killedOrPending(t, outsider.Process.Pid) {
+	if killedOrPending(t, outsider.Process.Pid) || sent[outsider.Process.Pid] {
 		t.Fatal("a process outside the leaf was signalled")
 	}
-	for pid := range tt.pids {
-		if err := c.signalMember(pid, []syscall.Signal{syscall.SIGKILL}); err != nil {
-			t.Fatal(err)
-		}
+	if held, _ := c.SignalHeld(outsider.Process.Pid, 0); held {
+		t.Error("a pidfd was kept for a process outside the leaf")
 	}
 	tt.waitNoSurvivors(t, 2*time.Second)
+	if len(sent) != len(tt.pids) {
+		t.Errorf("sent to %v, want the %d members", sent, len(tt.pids))
+	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}

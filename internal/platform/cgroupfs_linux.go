@@ -110,16 +110,30 @@ func populated(f *os.File) (bool, error) {
 
 // waitUnpopulated waits for "populated 0" in dir/cgroup.events, sleeping
 // in poll(2) for POLLPRI (the kernel's change notification) between
-// reads, or until ctx is done.
+// reads, or until ctx is done. A cgroup that no longer exists is empty.
 func waitUnpopulated(ctx context.Context, dir string) error {
-	f, err := os.Open(filepath.Join(dir, "cgroup.events"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("sysprims: cgroup events: %w", err)
+	f, err := openEvents(dir)
+	if f == nil || err != nil {
+		return err
 	}
 	defer f.Close()
+	return waitEvents(ctx, f, dir)
+}
+
+// openEvents opens dir/cgroup.events; nil and no error when dir is gone.
+func openEvents(dir string) (*os.File, error) {
+	f, err := os.Open(filepath.Join(dir, "cgroup.events"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sysprims: cgroup events: %w", err)
+	}
+	return f, nil
+}
+
+// waitEvents is waitUnpopulated on the open cgroup.events file f of dir.
+func waitEvents(ctx context.Context, f *os.File, dir string) error {
 	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLPRI}}
 	for {
 		pop, err := populated(f)

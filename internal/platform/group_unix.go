@@ -29,6 +29,7 @@ type groupContainer struct {
 	cmd       *exec.Cmd
 	root      int
 	rootStart uint64
+	exit      *exitWatch
 	reaped    atomic.Bool
 	waiting   atomic.Bool
 	closeOnce sync.Once
@@ -65,8 +66,14 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	}
 	c.cmd, c.root = cmd, cmd.Process.Pid
 	c.rootStart, _ = startKey(c.root)
+	c.exit = watchExit(c.root)
 	return nil
 }
+
+// Exited returns a channel closed when the root has exited, before Wait
+// (which also waits for the output pipes) returns; nil where the kernel
+// has no pidfds. See [ExitWatcher].
+func (c *groupContainer) Exited() <-chan struct{} { return c.exit.exited() }
 
 // Wait waits for the root (and the output copying, up to cmd.WaitDelay).
 func (c *groupContainer) Wait() (ExitStatus, error) {
@@ -207,6 +214,7 @@ func (c *groupContainer) Close() error {
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
+		c.exit.close()
 	})
 	return c.closeErr
 }

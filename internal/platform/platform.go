@@ -82,6 +82,28 @@ type Container interface {
 	Close() error
 }
 
+// ExitWatcher is implemented by containers that learn of the root's exit
+// before [Container.Wait] returns (Wait also waits for the output pipes,
+// which a leftover member may hold open): a caller can start the teardown
+// at the exit, and Wait returns once the teardown has closed the pipes.
+type ExitWatcher interface {
+	// Exited returns a channel closed when the root process has exited; a
+	// nil channel when this container cannot tell before Wait returns.
+	Exited() <-chan struct{}
+}
+
+// Holder is implemented by containers that keep a pidfd of each member
+// they signalled, so a member that has since left the container (a cgroup
+// migrant) can still be signalled as the process that was seen inside.
+type Holder interface {
+	// SignalHeld sends sig to pid through the pidfd kept for it. held is
+	// false when none was kept or its process has exited; nothing is sent.
+	SignalHeld(pid int, sig syscall.Signal) (held bool, err error)
+	// Gone lists the pids whose kept pidfd reports that its process has
+	// exited: members that were signalled and have ended since.
+	Gone() []int
+}
+
 // ErrUnavailable reports that a required mechanism is not available on
 // this machine.
 var ErrUnavailable = errors.New("sysprims: mechanism unavailable")

@@ -3,15 +3,31 @@
 // a container (see internal/platform), waits for it with an optional
 // deadline, and tears the whole tree down.
 //
-// The teardown sends the configured signal (SIGTERM by default, followed by
-// SIGCONT so stopped members can act on it) to every member, waits for the
-// tree to empty for at most the grace period — returning as soon as it is
-// empty — then sends SIGKILL to whatever is left. It then checks for
-// survivors independently of the teardown's own bookkeeping: the
-// container's member list and, for a best_effort mechanism, a scan for
-// processes carrying the tree's SYSPRIMS_TREE_ID marker.
+// The teardown starts when the root exits — as soon as it has exited, even
+// while a leftover member still holds its output pipes, so such a daemon
+// costs no WaitDelay — or at the deadline or Stop. It sends the
+// configured signal (SIGTERM by default, followed by SIGCONT so stopped
+// members can act on it) to every member, waits for the tree to empty for
+// at most the grace period — returning as soon as it is empty — then
+// sends SIGKILL to whatever is left. It then checks for survivors
+// independently of the teardown's own bookkeeping: the container's member
+// list and, for a best_effort mechanism, a scan for processes carrying the
+// tree's SYSPRIMS_TREE_ID marker.
 //
-// The [Outcome] says how the root ended, what was signalled, whether the
+// After a guaranteed teardown on Linux the engine looks once for
+// migrants: processes carrying this tree's marker (minted by this run,
+// never one the caller inherited) outside the container, such as a member
+// that wrote its pid into another cgroup's cgroup.procs. Only processes
+// created since the root are read (pids up to the kernel's last pid,
+// start times), so the check costs little. A migrant makes the outcome
+// best_effort; it is killed when the engine can prove it is the tree's
+// (the root, a member it listed in the container, or one whose pidfd the
+// container kept when it signalled it), and otherwise reported as a
+// survivor.
+//
+// The [Outcome] says how the root ended (and whether a signal this engine
+// did not send ended it: someone else killed the tree), what was
+// signalled, whether the
 // teardown escalated, what it can promise (tree_kill_reliability:
 // guaranteed for a cgroup v2 leaf or the subreaper shim, best_effort for a
 // process group alone), which processes were left over when the root
@@ -24,4 +40,7 @@
 // internal/signal), but a member that dropped its environment, or one
 // spawned between scans, can still escape; what is left is reported as a
 // survivor and the outcome says best_effort.
+//
+// Files ending in _linux.go hold what only Linux offers (a start time read
+// at spawn for the migrant check); _other.go files are their complement.
 package timeout

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
@@ -149,7 +150,8 @@ func TestStartAddsTreeIDAndCopiesEnviron(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Wait(0)
-	if len(tr.TreeID()) != 16 || lookupEnv(cmd.Env, TreeIDEnv) != tr.TreeID() || lookupEnv(cmd.Env, "SYSPRIMS_ENGINE_PROBE") != "yes" {
+	if !owner.OwnTree(tr.TreeID()) || lookupEnv(cmd.Env, owner.EnvTreeID) != tr.TreeID() ||
+		lookupEnv(cmd.Env, owner.EnvRunID) != owner.RunID() || lookupEnv(cmd.Env, "SYSPRIMS_ENGINE_PROBE") != "yes" {
 		t.Errorf("tree id %q env %v", tr.TreeID(), cmd.Env)
 	}
 	if cmd.WaitDelay != 5*time.Second {

@@ -1,8 +1,6 @@
 package timeout
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,12 +11,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 )
 
-// TreeIDEnv is the environment marker naming the tree a process belongs
-// to. [Start] adds one when [Config.Env] does not carry it.
-const TreeIDEnv = "SYSPRIMS_TREE_ID"
+// TreeIDEnv is [owner.EnvTreeID], the environment marker naming the tree
+// a process belongs to. [Start] adds one when [Config.Env] does not carry
+// it.
+const TreeIDEnv = owner.EnvTreeID
 
 // newContainer is platform.New; tests replace it with a fake.
 var newContainer = platform.New
@@ -137,17 +137,21 @@ func classify(err error) error {
 }
 
 // prepareEnv adds extra to cmd's environment, replacing any inherited
-// value of the same keys, and makes sure the tree carries a tree id. It
-// returns the tree id.
+// value of the same keys, and makes sure the tree carries a tree id: when
+// extra names none, one minted by this run ([owner.NewTreeID], with
+// [owner.EnvRunID]). It returns the tree id.
 func prepareEnv(cmd *exec.Cmd, extra []string) string {
 	base := cmd.Env
 	if base == nil {
 		base = os.Environ()
 	}
-	id := lookupEnv(extra, TreeIDEnv)
+	id := lookupEnv(extra, owner.EnvTreeID)
 	if id == "" {
-		id = newTreeID()
-		extra = append(extra[:len(extra):len(extra)], TreeIDEnv+"="+id)
+		id = owner.NewTreeID()
+		extra = append(extra[:len(extra):len(extra)], owner.EnvTreeID+"="+id)
+		if lookupEnv(extra, owner.EnvRunID) == "" {
+			extra = append(extra, owner.EnvRunID+"="+owner.RunID())
+		}
 	}
 	cmd.Env = mergeEnv(base, extra)
 	return id
@@ -182,11 +186,4 @@ func lookupEnv(env []string, key string) string {
 		}
 	}
 	return v
-}
-
-// newTreeID returns 16 random hex digits.
-func newTreeID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
 }

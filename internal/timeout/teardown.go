@@ -32,7 +32,7 @@ func (t *Tree) end(timedOut bool) Outcome {
 func (t *Tree) finish(timedOut bool) Outcome {
 	o := t.baseOutcome(timedOut)
 	var errs []error
-	rootRunning := !isClosed(t.done)
+	rootRunning := !t.rootExited()
 	if !rootRunning {
 		var err error
 		o.Leftovers, o.Zombies, err = t.members()
@@ -48,6 +48,8 @@ func (t *Tree) finish(timedOut bool) Outcome {
 		o.Zombies = mergeInfos(o.Zombies, zombies)
 		errs = append(errs, err)
 	}
+	t.catchMigrants(&o)
+	t.sending(syscall.SIGKILL) // Close kills whatever is left
 	errs = append(errs, t.awaitRoot(), t.close())
 	t.fillExit(&o)
 	o.DurationMs = time.Since(t.begin).Milliseconds()
@@ -86,11 +88,13 @@ func groupingRequested(m platform.Mechanism) string {
 // to kill.
 func (t *Tree) teardown() (escalated bool, err error) {
 	t.signalled = time.Now()
+	t.sending(t.signal())
 	serr := t.c.Signal(t.signal())
 	if t.waitEmpty(time.Until(t.signalled.Add(t.grace()))) == nil {
 		t.emptied = time.Now()
 		return false, serr
 	}
+	t.sending(syscall.SIGKILL)
 	kerr := t.c.Kill()
 	werr := t.waitEmpty(killWait)
 	t.emptied = time.Now()
@@ -110,6 +114,8 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 		marked, _ := markedBy(t.treeID)
 		return identities(marked)
 	}
+	t.sending(t.signal())
+	t.sending(syscall.SIGKILL)
 	rep := signal.TerminateAll(identities(live), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	return t.members()
@@ -164,7 +170,8 @@ func (t *Tree) close() error {
 	return t.c.Close()
 }
 
-// fillExit records how the root ended.
+// fillExit records how the root ended, and whether a signal this engine
+// did not send ended it.
 func (t *Tree) fillExit(o *Outcome) {
 	st, ok := t.Exit()
 	o.ExitCode = -1
@@ -175,7 +182,27 @@ func (t *Tree) fillExit(o *Outcome) {
 	if st.Signal != 0 {
 		o.ExitCode = -1
 		o.TermSignal = signal.Name(st.Signal)
+		o.KilledExternally = !t.sentSignal(st.Signal) && !selfInflicted(st.Signal)
 	}
+}
+
+// sending records that sig is about to be sent to the tree (the SIGCONT
+// that may follow ends nobody). Only signals sent while the root runs
+// count: one sent after its exit cannot have ended it.
+func (t *Tree) sending(sig syscall.Signal) {
+	if t.rootExited() {
+		return
+	}
+	t.idMu.Lock()
+	defer t.idMu.Unlock()
+	t.sent[sig] = true
+}
+
+// sentSignal reports whether this engine sent sig while the root ran.
+func (t *Tree) sentSignal(sig syscall.Signal) bool {
+	t.idMu.Lock()
+	defer t.idMu.Unlock()
+	return t.sent[sig]
 }
 
 func (t *Tree) signal() syscall.Signal {
@@ -205,6 +232,7 @@ func (c Config) waitDelay() time.Duration {
 func (t *Tree) members() (live, zombies []proc.ProcessInfo, err error) {
 	pids, err := t.c.Members()
 	live, zombies = describe(pids)
+	t.remember(live)
 	if t.c.Reliability() == platform.Guaranteed {
 		return live, zombies, err
 	}
@@ -253,3 +281,19 @@ func mergeInfos(a, b []proc.ProcessInfo) []proc.ProcessInfo {
 	slices.SortFunc(a, func(x, y proc.ProcessInfo) int { return x.PID - y.PID })
 	return a
 }
+
+// faults are the signals a process raises by its own doing (a bad
+// access, abort(3), a write to a closed pipe, a resource limit): a root
+// they end was not killed by anyone.
+var faults = func() map[syscall.Signal]bool {
+	m := make(map[syscall.Signal]bool)
+	for _, name := range []string{"SEGV", "BUS", "FPE", "ILL", "TRAP", "SYS", "ABRT", "PIPE", "XCPU", "XFSZ"} {
+		if sig, err := signal.Parse(name); err == nil {
+			m[sig] = true
+		}
+	}
+	return m
+}()
+
+// selfInflicted reports whether sig is one of [faults].
+func selfInflicted(sig syscall.Signal) bool { return faults[sig] }

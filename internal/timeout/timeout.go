@@ -48,10 +48,14 @@ type Config struct {
 // Outcome is the result of running or tearing down a tree; its JSON form
 // follows the sysprims timeout-result schema plus harness fields.
 type Outcome struct {
-	SchemaID            string               `json:"schema_id"`
-	Status              Status               `json:"status"`
-	ExitCode            int                  `json:"exit_code"`             // -1 when ended by a signal
-	TermSignal          string               `json:"term_signal,omitempty"` // the signal that ended the root, e.g. "SIGKILL"
+	SchemaID   string `json:"schema_id"`
+	Status     Status `json:"status"`
+	ExitCode   int    `json:"exit_code"`             // -1 when ended by a signal
+	TermSignal string `json:"term_signal,omitempty"` // the signal that ended the root, e.g. "SIGKILL"
+	// KilledExternally reports that TermSignal was not sent by this
+	// engine (nor raised by a fault of the root's own, such as SIGSEGV or
+	// SIGPIPE): someone else killed the tree while it ran.
+	KilledExternally    bool                 `json:"killed_externally,omitempty"`
 	SignalSent          string               `json:"signal_sent,omitempty"`
 	Escalated           bool                 `json:"escalated"`
 	TreeKillReliability platform.Reliability `json:"tree_kill_reliability"`
@@ -64,6 +68,13 @@ type Outcome struct {
 	Leftovers []proc.ProcessInfo `json:"leftovers"`
 	// Survivors are members alive after the teardown. Should be empty.
 	Survivors []proc.ProcessInfo `json:"survivors"`
+	// Migrants carry this tree's marker but were found outside its
+	// container after a guaranteed teardown: members that moved out (a
+	// process that writes its pid to another cgroup's cgroup.procs).
+	// Finding one makes the outcome best_effort. Those provably the
+	// tree's (its root, or seen inside the container earlier) were killed;
+	// the others are in Survivors too.
+	Migrants []proc.ProcessInfo `json:"migrants,omitempty"`
 	// Zombies are members found dead but not yet reaped; never survivors.
 	Zombies []proc.ProcessInfo `json:"zombies,omitempty"`
 	// Error describes a teardown step that failed (signal, kill, close),

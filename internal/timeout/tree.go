@@ -20,9 +20,15 @@ type Tree struct {
 	treeID string
 	begin  time.Time
 
-	done    chan struct{} // closed when the root has exited
+	done    chan struct{} // closed when the root's exit status is known
 	exit    platform.ExitStatus
 	waitErr error
+	// exited, when not nil, is closed as soon as the root has exited,
+	// before done when a leftover holds the output pipes open.
+	exited <-chan struct{}
+	// rootID is the root's identity, taken at spawn (StartTimeUnixMs is 0
+	// when it could not be read).
+	rootID proc.Identity
 
 	stopping chan struct{} // closed by Stop, wakes a blocked Wait
 	stopOnce sync.Once
@@ -34,15 +40,25 @@ type Tree struct {
 	mu     sync.RWMutex // held for writing while the container closes
 	closed bool
 
+	idMu sync.Mutex
+	seen map[int]int64           // members described, by pid: start time
+	sent map[syscall.Signal]bool // signals sent while the root ran
+
 	// signalled and emptied time the last teardown (for benchmarks).
 	signalled, emptied time.Time
 }
 
 func newTree(cmd *exec.Cmd, cfg Config, c platform.Container, id string, begin time.Time) *Tree {
-	return &Tree{
+	t := &Tree{
 		cmd: cmd, cfg: cfg, c: c, treeID: id, begin: begin,
 		done: make(chan struct{}), stopping: make(chan struct{}), ended: make(chan struct{}),
+		seen: make(map[int]int64), sent: make(map[syscall.Signal]bool),
 	}
+	if w, ok := c.(platform.ExitWatcher); ok {
+		t.exited = w.Exited()
+	}
+	t.rootID = spawnIdentity(c.PID())
+	return t
 }
 
 // waitRoot waits for the root process and closes done.
@@ -66,6 +82,12 @@ func (t *Tree) Reliability() platform.Reliability { return t.c.Reliability() }
 
 // Done returns a channel closed when the root process has exited.
 func (t *Tree) Done() <-chan struct{} { return t.done }
+
+// rootExited reports whether the root has exited, even if its exit
+// status is not known yet (see [platform.ExitWatcher]).
+func (t *Tree) rootExited() bool {
+	return isClosed(t.done) || (t.exited != nil && isClosed(t.exited))
+}
 
 // Exit returns how the root process ended; ok is false while it runs.
 func (t *Tree) Exit() (st platform.ExitStatus, ok bool) {
@@ -104,6 +126,7 @@ func (t *Tree) Signal(sig syscall.Signal) error {
 	if t.closed {
 		return ErrDone
 	}
+	t.sending(sig)
 	return t.c.Signal(sig)
 }
 
@@ -120,8 +143,10 @@ func (t *Tree) Members() ([]proc.ProcessInfo, error) {
 	return live, err
 }
 
-// await blocks until the root exits, Stop is called, or timeout passes;
-// it reports whether the deadline was hit with the root still running.
+// await blocks until the root exits (even while a leftover still holds
+// its output pipes, when the container is a [platform.ExitWatcher]), Stop
+// is called, or timeout passes; it reports whether the deadline was hit
+// with the root still running.
 func (t *Tree) await(timeout time.Duration) (timedOut bool) {
 	deadline, stopDeadline := timer(timeout)
 	defer stopDeadline()
@@ -131,6 +156,8 @@ func (t *Tree) await(timeout time.Duration) (timedOut bool) {
 		select {
 		case <-t.done:
 			return false
+		case <-t.exited:
+			return false
 		case <-t.stopping:
 			return false
 		case <-t.ended:
@@ -139,7 +166,7 @@ func (t *Tree) await(timeout time.Duration) (timedOut bool) {
 			slow = nil
 			t.reportSlow()
 		case <-deadline:
-			return !isClosed(t.done)
+			return !t.rootExited()
 		}
 	}
 }
