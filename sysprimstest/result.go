@@ -109,16 +109,3 @@ func (r *Result) String() string {
 
 // GomegaString makes Gomega show a Result by its String form.
 func (r *Result) GomegaString() string { return r.String() }
-
-// processLines formats ps one per line, indented, for failure messages.
-func processLines(ps []ProcessInfo) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("\n\t")
-		b.WriteString(p.String())
-		if name := p.Markers[EnvTest]; name != "" {
-			fmt.Fprintf(&b, " (started by %s)", name)
-		}
-	}
-	return b.String()
-}
