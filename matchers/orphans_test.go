@@ -83,13 +83,13 @@ func TestFindOrphansRootGone(t *testing.T) {
 
 func TestHelpersAreNotMembers(t *testing.T) {
 	shim := pinfo(300, os.Getpid(), 300, 50, 5, testTree)
-	shim.Markers["SYSPRIMS_SHIM"] = "1"
+	shim.Markers[owner.EnvShim] = "1"
 	snap := []sysprimstest.ProcessInfo{self(), shim, pinfo(301, 300, 301, 50, 6, testTree)}
 	members := treeMembers(snap, testTree)
 	if len(members) != 1 || members[0].PID != 301 {
 		t.Fatalf("members = %v", members)
 	}
-	if !sysprimstest.IsHelper(shim) || sysprimstest.IsHelper(snap[2]) {
+	if !owner.IsHelper(shim) || owner.IsHelper(snap[2]) {
 		t.Error("isHelper")
 	}
 }
@@ -153,7 +153,7 @@ func TestLeakJudge(t *testing.T) {
 	grandchild := pinfo(601, 600, 600, 50, 21, "")
 	old := pinfo(602, me, 602, 50, 2, "") // in the baseline
 	shim := pinfo(603, me, 603, 50, 22, "")
-	shim.Markers = map[string]string{"SYSPRIMS_GUARDIAN": "1"}
+	shim.Markers = map[string]string{owner.EnvGuardian: "1"}
 	snap := []sysprimstest.ProcessInfo{self(), child, grandchild, old, shim,
 		run(700, 30, sysprimstest.RunID()), run(701, 31, "0badc0de"), zombie(run(702, 32, sysprimstest.RunID())), pinfo(703, 1, 703, 703, 33, "")}
 	m := HaveLeakedProcesses([]sysprimstest.ProcessInfo{old}, IgnoringPID(601)).(*leakedMatcher)
