@@ -32,15 +32,19 @@ func Holds(p process.Info) bool {
 }
 
 // HeldIn is [Holds] for the processes of one snapshot: parent links come
-// from snap (markers are read for the helpers on the way when snap lacks
-// them), and what it learns is kept for the next call.
+// from snap (indexed on first use; markers are read for the helpers on
+// the way when snap lacks them), and what it learns is kept for the next
+// call.
 func HeldIn(snap []process.Info) func(process.Info) bool {
-	byPID := make(map[int]process.Info, len(snap))
-	for _, p := range snap {
-		byPID[p.PID] = p
-	}
+	index := sync.OnceValue(func() map[int]process.Info {
+		byPID := make(map[int]process.Info, len(snap))
+		for _, p := range snap {
+			byPID[p.PID] = p
+		}
+		return byPID
+	})
 	return newHolder(func(pid int) (process.Info, bool) {
-		q, ok := byPID[pid]
+		q, ok := index()[pid]
 		return q, ok
 	}).holds
 }
