@@ -40,7 +40,7 @@ func parallelTree(t *testing.T, leak bool) {
 	if _, err := r.Await(3, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if alive := r.Alive(); len(alive) != 3 {
+	if alive := aliveMembers(r); len(alive) != 3 {
 		t.Fatalf("processes died before teardown (killed by another test?): %d of 3 alive", len(alive))
 	}
 	if res := p.Stop(); len(res.Survivors) > 0 {

@@ -53,7 +53,8 @@ func Descendants(pid int) ([]ProcessInfo, error) {
 }
 
 // TreeProcesses returns the live processes that carry the marker of the
-// tree treeID (see [Process.TreeID]), wherever they are now. Only trees
+// tree treeID (see [Process.TreeID]), wherever they are now, other than
+// this library's helpers. Only trees
 // this test binary started can be named: a marker it inherited names
 // nothing.
 func TreeProcesses(treeID string) ([]ProcessInfo, error) {
@@ -64,7 +65,7 @@ func TreeProcesses(treeID string) ([]ProcessInfo, error) {
 	cands := alive(proc.Fill(startedSinceSelf(alive(snap)), detailFields))
 	var out []ProcessInfo
 	for _, p := range cands {
-		if owner.TreeOf(p) == treeID {
+		if owner.TreeOf(p) == treeID && !owner.IsHelper(p) {
 			out = append(out, p)
 		}
 	}
