@@ -18,8 +18,9 @@ func leakTree(t *testing.T, r *fixtures.Reporter, test string) *Process {
 	t.Helper()
 	cmd := fixtures.Command("grandchild")
 	r.Attach(cmd)
+	want := len(r.Reports()) + 3 // counted before the tree can report
 	p := Start(NewRecorder(test), cmd)
-	if _, err := r.Await(len(r.Reports())+3, 20*time.Second); err != nil {
+	if _, err := r.Await(want, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	return p
