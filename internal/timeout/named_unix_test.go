@@ -40,6 +40,7 @@ func TestTerminateNamedLive(t *testing.T) {
 			if o.Escalated != tc.escalated || len(o.Survivors) > 0 || o.Error != "" || o.Mechanism != platform.MechanismNamed {
 				t.Errorf("outcome %+v", o)
 			}
+			checkSchema(t, o)
 			if alive := r.Alive(); len(alive) > 0 {
 				t.Errorf("alive after TerminateNamed: %v", alive)
 			}
