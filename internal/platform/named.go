@@ -92,6 +92,7 @@ func (t *NamedTree) freeze() error {
 			return nil
 		}
 		stopAll(fresh)
+		t.recheck(fresh)
 		fresh = t.grow()
 	}
 	return fmt.Errorf("sysprims: named tree of pid %d still spawning after %d stop rounds", t.root.PID, namedRounds)
@@ -130,6 +131,26 @@ func (t *NamedTree) admit(pid int) (process.Identity, bool) {
 	}
 	t.members[pid] = p.ID()
 	return p.ID(), true
+}
+
+// recheck asks the guard again about members it has just stopped, and
+// lets go of those it now refuses (SIGCONT, out of the tree): a process
+// read in the middle of an exec shows no environment, so no helper
+// marker, and only a stopped process reads the same twice.
+func (t *NamedTree) recheck(ids []process.Identity) {
+	for _, id := range ids {
+		p, err := proc.Get(id.PID, proc.Options{Fields: proc.FieldMarkers})
+		if err != nil || p.ID() != id {
+			continue
+		}
+		if err := t.guard.Refuse(p, owner.Named); err != nil {
+			_ = resumeAll([]process.Identity{id})
+			t.mu.Lock()
+			delete(t.members, id.PID)
+			t.refused[id.PID] = err
+			t.mu.Unlock()
+		}
+	}
 }
 
 // live returns the members still running (zombies are gone), by pid.

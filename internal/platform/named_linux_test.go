@@ -124,7 +124,7 @@ func TestNamedTreeRefuses(t *testing.T) {
 	// A helper below the named root is left alone, and so is what runs
 	// below it; the rest of the tree goes.
 	script := `sleep 300 & echo $!
-SYSPRIMS_SHIM=fake sh -c 'sleep 300 & echo $!; echo $$; wait' &
+SYSPRIMS_SHIM=fake sh -c 'sleep 300 & echo $!; echo $$; exec sleep 301' &
 echo ready
 wait`
 	tt, root := startPlain(t, script, 3)
