@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
 )
 
 // The reliabilities a teardown can report (Result.Reliability).
@@ -55,7 +58,7 @@ func (m *treeKilledMatcher) FailureMessage(actual any) string {
 		return message(actual, fmt.Sprintf("to have been torn down, but it never started: %v", r.Err))
 	case len(r.Survivors) > 0:
 		return message(actual, fmt.Sprintf("to have been torn down, but %d process(es) survived:%s",
-			len(r.Survivors), processLines(r.Survivors)))
+			len(r.Survivors), owner.Lines(r.Survivors, format.Indent)))
 	}
 	return message(actual, fmt.Sprintf("to have been torn down with reliability %s, but it was %q (%s)",
 		strings.Join(m.want, " or "), r.Reliability, r.Mechanism))

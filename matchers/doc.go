@@ -22,7 +22,15 @@
 // Result, so Eventually stops polling then. gexec.Exit and gbytes.Say work
 // on a *sysprimstest.Process as well.
 //
-// Failure messages name each process on one line:
+// Failure messages name each process on one line, in the words every
+// report of this library uses:
 //
-//	pid 4242 ppid 1 pgid 4100 sid 4242 [sleeping] sleep 300 (escaped via setsid; reparented to pid 1 (daemonized))
+//	pid 4242 ppid 1 pgid 4100 sid 4242 [sleeping] sleep 300 (started by TestAgent) (escaped via setsid, reparented to pid 1 (daemonized))
+//
+// Membership is decided as in [sysprimstest]: only markers minted by this
+// test binary count (one inherited from a wrapper such as
+// sysprims-leakcheck run names another run's tree), and the matchers
+// read command lines and markers themselves, for the few processes they
+// judge, so a cheap [sysprimstest.Snapshot] is all they need. They never
+// signal anything.
 package matchers

@@ -6,6 +6,7 @@ import (
 	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -67,7 +68,7 @@ func (m *descendantsMatcher) NegatedFailureMessage(actual any) string {
 }
 
 func (m *descendantsMatcher) explain(actual any, inner string) string {
-	list := processLines(m.members)
+	list := owner.Lines(m.members, format.Indent)
 	if list == "" {
 		list = "\n" + format.Indent + "(none)"
 	}

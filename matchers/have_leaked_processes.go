@@ -7,17 +7,23 @@ import (
 	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
 // HaveLeakedProcesses succeeds when the actual snapshot holds leaked
 // processes: live (not zombie) processes that are not in any baseline
 // snapshot (matched by pid and start time) and that belong to this test
-// binary — they carry this run's marker ([sysprimstest.RunID]) or descend
-// from the test process. This library's own helper processes are never
-// leaks. Use it negated, with Eventually, so that a tree being torn down
-// has time to go:
+// binary — they carry a marker this binary minted ([sysprimstest.RunID];
+// one it inherited from a wrapper names another run) or descend from the
+// test process. It judges by the same rule as [sysprimstest.VerifyTestMain]
+// and reads command lines and markers itself, for the processes new since
+// the baselines only, so a cheap [sysprimstest.Snapshot] is enough. This
+// library's own helper processes and kernel threads are never leaks. Use
+// it negated, with Eventually, so that a tree being torn down has time to
+// go:
 //
 //	before, err := sysprimstest.Snapshot()
 //	// ... start and stop things ...
@@ -36,12 +42,12 @@ import (
 // [sysprimstest.VerifyNoLeaks], which is scoped to one test). Separate
 // Ginkgo parallel processes do not see each other's processes.
 func HaveLeakedProcesses(baselineOrIgnoring ...any) types.GomegaMatcher {
-	m := &leakedMatcher{baseline: map[proc.Identity]bool{}, self: os.Getpid(), runID: sysprimstest.RunID()}
+	m := &leakedMatcher{scope: owner.Scope{Baseline: map[process.Identity]bool{}, Self: os.Getpid()}}
 	for _, arg := range baselineOrIgnoring {
 		switch a := arg.(type) {
 		case []sysprimstest.ProcessInfo:
 			for _, p := range a {
-				m.baseline[p.ID()] = true
+				m.scope.Baseline[p.ID()] = true
 			}
 		case types.GomegaMatcher:
 			m.ignoring = append(m.ignoring, a)
@@ -54,10 +60,8 @@ func HaveLeakedProcesses(baselineOrIgnoring ...any) types.GomegaMatcher {
 }
 
 type leakedMatcher struct {
-	baseline map[proc.Identity]bool
+	scope    owner.Scope // the whole binary: Test is ""
 	ignoring []types.GomegaMatcher
-	self     int    // the test process
-	runID    string // this run's marker
 	leaked   []sysprimstest.ProcessInfo
 }
 
@@ -95,23 +99,22 @@ func snapshotOf(actual any) ([]sysprimstest.ProcessInfo, error) {
 		format.Object(actual, 1))
 }
 
-// judge picks the leaks out of one snapshot.
+// judge picks the leaks out of one snapshot: owner charges the processes
+// new since the baselines, with their markers and command lines read now
+// where the snapshot lacks them (a process that is gone keeps what the
+// snapshot says).
 func (m *leakedMatcher) judge(snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, error) {
-	mine := subtree(snap, m.self)
+	cands := m.scope.Candidates(snap)
+	proc.Fill(cands, owner.Fields)
+	found, _ := m.scope.Judge(snap, cands)
 	var out []sysprimstest.ProcessInfo
-	for _, p := range snap {
-		if p.State.Gone() || p.PID == m.self || m.baseline[p.ID()] || sysprimstest.IsHelper(p) {
-			continue
-		}
-		if p.Markers[sysprimstest.EnvRunID] != m.runID && !mine[p.PID] {
-			continue
-		}
-		ignored, err := m.ignored(p)
+	for _, f := range found {
+		ignored, err := m.ignored(f.Info)
 		if err != nil {
 			return nil, err
 		}
 		if !ignored {
-			out = append(out, p)
+			out = append(out, f.Info)
 		}
 	}
 	return out, nil
@@ -136,7 +139,7 @@ func (m *leakedMatcher) FailureMessage(any) string {
 }
 
 func (m *leakedMatcher) NegatedFailureMessage(any) string {
-	return fmt.Sprintf("Expected no processes to leak, but %d did:%s", len(m.leaked), processLines(m.leaked))
+	return fmt.Sprintf("Expected no processes to leak, but %d did:%s", len(m.leaked), owner.Lines(m.leaked, format.Indent))
 }
 
 // MatchMayChangeInTheFuture is false for a snapshot, which cannot change,

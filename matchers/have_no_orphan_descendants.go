@@ -13,16 +13,20 @@ import (
 // the actual is alive outside the actual's live subtree: no setsid or
 // double-fork escapee that was reparented, no child left behind by a root
 // that exited. It fails naming each such process on one line with how it
-// escaped ("escaped via setsid", "new process group", "reparented to pid
-// N (daemonized)", "root exited").
+// escaped, in the words every report of this library uses ("escaped via
+// setsid", "new process group", "reparented to pid N (daemonized)",
+// "child of escaped pid N", "outlived its parent, the root").
 //
 // The actual is one of:
 //   - a *sysprimstest.Process: its members are found by the tree marker
 //     wherever they moved; after the root has exited every live member
 //     is an orphan;
-//   - a pid (int) of a live tree root started through sysprimstest: its
-//     markers are read and used the same way (a pid that is not running,
-//     carries no markers or is not the root of its tree is an error);
+//   - a pid (int) of a live tree root started through this test binary:
+//     its markers are read and used the same way (a pid that is not
+//     running, carries no tree marker this binary minted, or is not the
+//     root of its tree is an error; a marker inherited from a wrapper
+//     such as sysprims-leakcheck run names the wrapper's tree, not this
+//     one);
 //   - a snapshot of a tree taken while it lived ([]sysprimstest.ProcessInfo
 //     including the root, as [sysprimstest.Process.Descendants] returns
 //     it): its earliest-started process is the root, and the others are
@@ -40,6 +44,7 @@ func HaveNoOrphanDescendants() types.GomegaMatcher {
 type noOrphansMatcher struct {
 	snapshot func() ([]sysprimstest.ProcessInfo, error)
 	orphans  []orphan
+	rootGone bool
 }
 
 func (m *noOrphansMatcher) Match(actual any) (bool, error) {
@@ -47,7 +52,7 @@ func (m *noOrphansMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m.orphans = findOrphans(snap, members, root)
+	m.orphans, m.rootGone = findOrphans(snap, members, root), !root.alive
 	return len(m.orphans) == 0, nil
 }
 
@@ -66,6 +71,7 @@ func (m *noOrphansMatcher) tree(actual any) ([]sysprimstest.ProcessInfo, treeRoo
 	if err != nil {
 		return nil, treeRoot{}, nil, fmt.Errorf("sysprims: HaveNoOrphanDescendants: %w", err)
 	}
+	snap = detailed(snap)
 	var members []sysprimstest.ProcessInfo
 	var root treeRoot
 	switch a := actual.(type) {
@@ -91,8 +97,12 @@ func orphanSubject(actual any) bool {
 }
 
 func (m *noOrphansMatcher) FailureMessage(actual any) string {
-	return message(actual, fmt.Sprintf("to have no orphan descendants, but %d process(es) live outside its tree:%s",
-		len(m.orphans), orphanLines(m.orphans)))
+	gone := ""
+	if m.rootGone {
+		gone = " (its root has exited)"
+	}
+	return message(actual, fmt.Sprintf("to have no orphan descendants, but %d process(es) live outside its tree%s:%s",
+		len(m.orphans), gone, orphanLines(m.orphans)))
 }
 
 func (m *noOrphansMatcher) NegatedFailureMessage(actual any) string {

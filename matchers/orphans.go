@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/onsi/gomega/format"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -27,50 +27,29 @@ type orphan struct {
 	how string
 }
 
-func (o orphan) String() string { return o.ProcessInfo.String() + " (" + o.how + ")" }
+func (o orphan) String() string { return owner.Line(o.ProcessInfo) + " (" + o.how + ")" }
 
 // findOrphans returns the members that are alive outside the root's live
 // subtree (all live members when the root is gone), each with how it got
-// there.
+// there in owner's words.
 func findOrphans(snap, members []sysprimstest.ProcessInfo, root treeRoot) []orphan {
-	inside := map[int]bool{}
+	tree := owner.Tree{Root: root.pid, RootAlive: root.alive, SIDs: root.sids, PGIDs: root.pgids,
+		Inside: map[int]bool{}, Escaped: map[int]bool{}}
 	if root.alive {
-		inside = subtree(snap, root.pid)
+		tree.Inside = subtree(snap, root.pid)
 	}
-	outside := map[int]bool{}
 	for _, m := range members {
-		if !m.State.Gone() && !inside[m.PID] {
-			outside[m.PID] = true
+		if !m.State.Gone() && !tree.Inside[m.PID] {
+			tree.Escaped[m.PID] = true
 		}
 	}
 	var out []orphan
 	for _, m := range members {
-		if outside[m.PID] {
-			out = append(out, orphan{m, root.escape(m, inside, outside)})
+		if tree.Escaped[m.PID] {
+			out = append(out, orphan{m, owner.Describe(owner.Classify(m, tree), m)})
 		}
 	}
 	return out
-}
-
-// escape says how m, alive outside the root's subtree, got there.
-func (r treeRoot) escape(m sysprimstest.ProcessInfo, inside, outside map[int]bool) string {
-	var why []string
-	switch {
-	case !slices.Contains(r.sids, m.SID):
-		why = append(why, "escaped via setsid")
-	case !slices.Contains(r.pgids, m.PGID):
-		why = append(why, "new process group")
-	}
-	switch {
-	case outside[m.PPID]:
-		why = append(why, fmt.Sprintf("child of escaped pid %d", m.PPID))
-	case !inside[m.PPID]:
-		why = append(why, fmt.Sprintf("reparented to pid %d (daemonized)", m.PPID))
-	}
-	if !r.alive {
-		why = append(why, "root exited")
-	}
-	return strings.Join(why, "; ")
 }
 
 // orphanLines formats orphans one per line, indented.
@@ -78,9 +57,6 @@ func orphanLines(orphans []orphan) string {
 	var b strings.Builder
 	for _, o := range orphans {
 		b.WriteString("\n" + format.Indent + o.String())
-		if t := o.Markers[sysprimstest.EnvTest]; t != "" {
-			fmt.Fprintf(&b, " (started by %s)", t)
-		}
 	}
 	return b.String()
 }
@@ -107,7 +83,7 @@ func rootFrom(p sysprimstest.ProcessInfo, alive bool) treeRoot {
 // processTree finds the members and root of the tree of a Process.
 // exited says whether the root had exited before snap was taken.
 func processTree(p *sysprimstest.Process, exited bool, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, treeRoot) {
-	members := markedWith(snap, sysprimstest.EnvTreeID, p.TreeID())
+	members := treeMembers(snap, p.TreeID())
 	if info, ok := find(snap, p.Pid()); ok && !exited && !info.State.Gone() {
 		return members, rootFrom(info, true)
 	}
@@ -118,20 +94,22 @@ func processTree(p *sysprimstest.Process, exited bool, snap []sysprimstest.Proce
 var errNoTree = errors.New("sysprims: HaveNoOrphanDescendants")
 
 // pidTree finds the members and root of the tree rooted at pid, which
-// must be alive, carry a tree marker and be the root of that tree.
+// must be alive, carry a tree marker this test binary minted (one
+// inherited from a wrapper names the wrapper's tree, never this one) and
+// be the root of that tree.
 func pidTree(pid int, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, treeRoot, error) {
 	info, ok := find(snap, pid)
 	if !ok || info.State.Gone() {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not running; pass its *sysprimstest.Process, or a snapshot of its tree taken while it lived", errNoTree, pid)
 	}
-	id := info.Markers[sysprimstest.EnvTreeID]
+	id := owner.TreeOf(info)
 	if id == "" {
-		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, sysprimstest.EnvTreeID)
+		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker of this test binary (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, sysprimstest.EnvTreeID)
 	}
-	if parent, ok := find(snap, info.PPID); ok && parent.Markers[sysprimstest.EnvTreeID] == id && !sysprimstest.IsHelper(parent) {
+	if parent, ok := find(snap, info.PPID); ok && owner.TreeOf(parent) == id && !owner.IsHelper(parent) {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not the root of tree %s (its parent %d is a member too); pass the root", errNoTree, pid, id, info.PPID)
 	}
-	return markedWith(snap, sysprimstest.EnvTreeID, id), rootFrom(info, true), nil
+	return treeMembers(snap, id), rootFrom(info, true), nil
 }
 
 // snapshotTree judges a snapshot of a tree taken while it lived: its

@@ -75,7 +75,7 @@ func TestNoOrphanDescendantsDaemon(t *testing.T) {
 	msg := m.FailureMessage(p)
 	g.Expect(msg).To(ContainSubstring(fmt.Sprintf("pid %d ", daemon.PID)))
 	g.Expect(msg).To(ContainSubstring("escaped via setsid"))
-	g.Expect(msg).To(ContainSubstring("root exited"))
+	g.Expect(msg).To(ContainSubstring("its root has exited"))
 	g.Expect(msg).To(MatchRegexp(`reparented to pid \d+ \(daemonized\)`))
 	t.Log(msg)
 

@@ -6,18 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
-const testTree = "run-1"
+// testTree is a tree id minted by this test binary.
+var testTree = owner.NewTreeID()
 
 // pinfo builds a snapshot entry; tree "" means no markers.
 func pinfo(pid, ppid, pgid, sid int, start int64, tree string) sysprimstest.ProcessInfo {
 	p := sysprimstest.ProcessInfo{PID: pid, PPID: ppid, PGID: pgid, SID: sid, StartTimeUnixMs: start,
 		State: proc.StateSleeping, Name: "proc", Cmdline: []string{"/bin/proc", "-n"}}
 	if tree != "" {
-		p.Markers = map[string]string{sysprimstest.EnvTreeID: tree, sysprimstest.EnvTest: "TestX"}
+		p.Markers = map[string]string{sysprimstest.EnvRunID: sysprimstest.RunID(), sysprimstest.EnvTreeID: tree, sysprimstest.EnvTest: "TestX"}
 	}
 	return p
 }
@@ -50,11 +52,11 @@ func TestFindOrphansRootAlive(t *testing.T) {
 		pinfo(206, 1, 200, 50, 15, testTree),    // reparented only
 		zombie(pinfo(207, 1, 207, 207, 16, testTree)),
 	}
-	got := hows(findOrphans(snap, markedWith(snap, sysprimstest.EnvTreeID, testTree), rootFrom(root, true)))
+	got := hows(findOrphans(snap, treeMembers(snap, testTree), rootFrom(root, true)))
 	want := map[int]string{
-		203: "escaped via setsid; reparented to pid 1 (daemonized)",
-		204: "escaped via setsid; child of escaped pid 203",
-		205: "new process group; reparented to pid 1 (daemonized)",
+		203: "escaped via setsid, reparented to pid 1 (daemonized)",
+		204: "escaped via setsid, child of escaped pid 203",
+		205: "new process group, reparented to pid 1 (daemonized)",
 		206: "reparented to pid 1 (daemonized)",
 	}
 	if len(got) != len(want) {
@@ -70,24 +72,24 @@ func TestFindOrphansRootAlive(t *testing.T) {
 func TestFindOrphansRootGone(t *testing.T) {
 	snap := []sysprimstest.ProcessInfo{self(), pinfo(201, 1, 200, 50, 11, testTree), pinfo(202, 1, 202, 202, 12, testTree)}
 	root := treeRoot{pid: 200}.withOwnRefs(snap)
-	got := hows(findOrphans(snap, markedWith(snap, sysprimstest.EnvTreeID, testTree), root))
-	if got[201] != "reparented to pid 1 (daemonized); root exited" {
+	got := hows(findOrphans(snap, treeMembers(snap, testTree), root))
+	if got[201] != "reparented to pid 1 (daemonized)" {
 		t.Errorf("201: %q", got[201])
 	}
-	if got[202] != "escaped via setsid; reparented to pid 1 (daemonized); root exited" {
+	if got[202] != "escaped via setsid, reparented to pid 1 (daemonized)" {
 		t.Errorf("202: %q", got[202])
 	}
 }
 
 func TestHelpersAreNotMembers(t *testing.T) {
 	shim := pinfo(300, os.Getpid(), 300, 50, 5, testTree)
-	shim.Markers["SYSPRIMS_SHIM"] = "1"
+	shim.Markers[owner.EnvShim] = "1"
 	snap := []sysprimstest.ProcessInfo{self(), shim, pinfo(301, 300, 301, 50, 6, testTree)}
-	members := markedWith(snap, sysprimstest.EnvTreeID, testTree)
+	members := treeMembers(snap, testTree)
 	if len(members) != 1 || members[0].PID != 301 {
 		t.Fatalf("members = %v", members)
 	}
-	if !sysprimstest.IsHelper(shim) || sysprimstest.IsHelper(snap[2]) {
+	if !owner.IsHelper(shim) || owner.IsHelper(snap[2]) {
 		t.Error("isHelper")
 	}
 }
@@ -132,7 +134,7 @@ func TestSnapshotTree(t *testing.T) {
 	}
 	// The root has gone: the daemon is an orphan because the root exited.
 	members, r = snapshotTree(listing, now[2:])
-	if got := findOrphans(now, members, r); r.alive || len(got) != 1 || !strings.Contains(got[0].how, "root exited") {
+	if got := findOrphans(now, members, r); r.alive || len(got) != 1 || !strings.Contains(got[0].how, "reparented to pid 1") {
 		t.Errorf("orphans after root exit = %v", got)
 	}
 	if members, _ := snapshotTree(nil, now); members != nil {
@@ -151,11 +153,10 @@ func TestLeakJudge(t *testing.T) {
 	grandchild := pinfo(601, 600, 600, 50, 21, "")
 	old := pinfo(602, me, 602, 50, 2, "") // in the baseline
 	shim := pinfo(603, me, 603, 50, 22, "")
-	shim.Markers = map[string]string{"SYSPRIMS_GUARDIAN": "1"}
+	shim.Markers = map[string]string{owner.EnvGuardian: "1"}
 	snap := []sysprimstest.ProcessInfo{self(), child, grandchild, old, shim,
-		run(700, 30, "mine"), run(701, 31, "other"), zombie(run(702, 32, "mine")), pinfo(703, 1, 703, 703, 33, "")}
+		run(700, 30, sysprimstest.RunID()), run(701, 31, "0badc0de"), zombie(run(702, 32, sysprimstest.RunID())), pinfo(703, 1, 703, 703, 33, "")}
 	m := HaveLeakedProcesses([]sysprimstest.ProcessInfo{old}, IgnoringPID(601)).(*leakedMatcher)
-	m.runID = "mine"
 	leaked, err := m.judge(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -166,5 +167,20 @@ func TestLeakJudge(t *testing.T) {
 	}
 	if len(pids) != 2 || pids[0] != 600 || pids[1] != 700 {
 		t.Errorf("leaked = %v, want [600 700]", pids)
+	}
+}
+
+// TestPIDTreeInheritedMarker: under a wrapper (sysprims-leakcheck run)
+// a plain child and the test process carry the wrapper's tree marker;
+// that marker names the wrapper's tree, never a tree of this binary.
+func TestPIDTreeInheritedMarker(t *testing.T) {
+	wrapper := map[string]string{sysprimstest.EnvRunID: "0badc0de", sysprimstest.EnvTreeID: "0badc0de-1"}
+	me := self()
+	me.Markers = wrapper
+	child := pinfo(300, os.Getpid(), 50, 50, 5, "")
+	child.Markers = wrapper
+	_, _, err := pidTree(300, []sysprimstest.ProcessInfo{me, child})
+	if !errors.Is(err, errNoTree) || !strings.Contains(err.Error(), "carries no SYSPRIMS_TREE_ID marker") {
+		t.Errorf("pidTree of a plain child under a wrapper = %v", err)
 	}
 }

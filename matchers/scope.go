@@ -2,9 +2,11 @@ package matchers
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/onsi/gomega/format"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
@@ -40,20 +42,41 @@ func subtree(snap []sysprimstest.ProcessInfo, root int) map[int]bool {
 	return set
 }
 
-// markedWith returns the live, non-helper processes of snap whose
-// marker key has value v.
-func markedWith(snap []sysprimstest.ProcessInfo, key, v string) []sysprimstest.ProcessInfo {
+// treeMembers returns the live, non-helper processes of snap that carry
+// the tree marker id, minted by this test binary.
+func treeMembers(snap []sysprimstest.ProcessInfo, id string) []sysprimstest.ProcessInfo {
 	var out []sysprimstest.ProcessInfo
 	for _, p := range snap {
-		if p.Markers[key] == v && !p.State.Gone() && !sysprimstest.IsHelper(p) {
+		if owner.TreeOf(p) == id && !p.State.Gone() && !owner.IsHelper(p) {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
+// detailed reads, in place, the markers and command lines of the live
+// processes of snap that lack them and started no earlier than the test
+// process (the only ones that can carry a marker it minted), and returns
+// snap.
+func detailed(snap []sysprimstest.ProcessInfo) []sysprimstest.ProcessInfo {
+	self, known := find(snap, os.Getpid())
+	var idx []int
+	var part []sysprimstest.ProcessInfo
+	for i, p := range snap {
+		if p.Markers == nil && !p.State.Gone() && (!known || p.StartTimeUnixMs >= self.StartTimeUnixMs) {
+			idx = append(idx, i)
+			part = append(part, p)
+		}
+	}
+	proc.Fill(part, owner.Fields)
+	for k, i := range idx {
+		snap[i] = part[k]
+	}
+	return snap
+}
+
 // renderSnapshot shows a snapshot in a message one process per line,
 // rather than as Gomega's field-by-field dump.
 func renderSnapshot(ps []sysprimstest.ProcessInfo) string {
-	return fmt.Sprintf("%s<%T | len:%d>:%s", format.Indent, ps, len(ps), processLines(ps))
+	return fmt.Sprintf("%s<%T | len:%d>:%s", format.Indent, ps, len(ps), owner.Lines(ps, format.Indent))
 }

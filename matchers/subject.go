@@ -2,7 +2,6 @@ package matchers
 
 import (
 	"fmt"
-	"strings"
 	"syscall"
 
 	"github.com/onsi/gomega/format"
@@ -121,17 +120,4 @@ func describeProcess(p *sysprimstest.Process) string {
 // was expected of it.
 func message(actual any, text string) string {
 	return fmt.Sprintf("Expected\n%s\n%s", render(actual), text)
-}
-
-// processLines formats ps one per line, indented, naming the test that
-// started each (from its marker).
-func processLines(ps []sysprimstest.ProcessInfo) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("\n" + format.Indent + p.String())
-		if t := p.Markers[sysprimstest.EnvTest]; t != "" {
-			fmt.Fprintf(&b, " (started by %s)", t)
-		}
-	}
-	return b.String()
 }

@@ -15,8 +15,25 @@
 //	}
 //
 // [VerifyNoLeaks] and [VerifyTestMain] find processes that outlived a test
-// or a test binary, however they were started, as long as they carry this
-// library's markers or descend from the test process.
+// or a test binary, however they were started: those that carry markers
+// this binary minted, and those that descend from the test process. On
+// Linux they make the test process a child subreaper, so a daemon started
+// through plain os/exec (setsid, a double fork, a wiped environment) stays
+// a descendant; elsewhere it is found by its markers only (best effort).
+//
+// Ownership. A process is signalled only when it is provably this
+// binary's: a member of a container it created (the container kills it),
+// a descendant of the test process by parent links (re-checked by
+// identity), or a pid the test named ([Signal], [TerminateTree]). Markers
+// detect and name, and only markers this binary minted count: one
+// inherited from a wrapper such as sysprims-leakcheck run names another
+// run. The test process, its parent and ancestors, its pipeline partners,
+// sysprims helpers and other runs' containers are never signalled. A
+// test's [VerifyNoLeaks] names but leaves running a descendant without
+// markers (in parallel tests it may be another test's); [VerifyTestMain]
+// removes it at the end of the binary and reaps adopted zombies by pid
+// once the tests have returned (never wait4(-1): that would steal
+// os/exec's statuses).
 //
 // What is guaranteed depends on the platform and is reported on every
 // [Result] as Reliability: "guaranteed" with a cgroup v2 leaf, the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/onsi/gomega/gbytes"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/timeout"
@@ -26,6 +27,7 @@ type Process struct {
 	t        TB
 	s        settings
 	name     string
+	test     string // the test that started it, as its markers say
 	treeID   string
 	tree     *timeout.Tree
 	stdout   *gbytes.Buffer
@@ -55,7 +57,7 @@ func Start(t TB, cmd *exec.Cmd, opts ...Option) *Process {
 func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 	t.Helper()
 	s, err := newSettings(e, opts)
-	p := &Process{t: t, s: s, name: cmdName(cmd), treeID: newTreeID(),
+	p := &Process{t: t, s: s, name: cmdName(cmd), test: t.Name(), treeID: owner.NewTreeID(),
 		stdout: gbytes.NewBuffer(), stderr: gbytes.NewBuffer()}
 	if err == nil {
 		p.capture(cmd)
@@ -63,7 +65,9 @@ func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 	}
 	if err != nil {
 		p.fail(err)
+		return p
 	}
+	trees.add(p)
 	return p
 }
 
@@ -102,7 +106,7 @@ func (p *Process) config() timeout.Config {
 		Signal:    p.s.signal,
 		Mechanism: p.s.mechanism,
 		Require:   p.s.require,
-		Env:       markerEnv(p.treeID, p.t.Name()),
+		Env:       owner.Markers(p.treeID, p.test),
 		SlowAfter: p.s.hangAfter,
 		OnSlow:    p.logHang,
 	}
@@ -110,7 +114,7 @@ func (p *Process) config() timeout.Config {
 
 // logHang explains a wait that is taking long by logging the live tree.
 func (p *Process) logHang(tree []proc.ProcessInfo) {
-	p.t.Logf("sysprims: still waiting for %s; live tree:%s", p.name, processLines(tree))
+	p.t.Logf("sysprims: still waiting for %s; live tree:%s", p.name, owner.Lines(tree, "\t"))
 }
 
 // Pid returns the pid of the root process, or 0 if it never started.
@@ -149,6 +153,7 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 	p.t.Helper()
 	p.once.Do(func() {
 		o := end()
+		trees.remove(p)
 		p.closeBuffers()
 		r := newResult(o, p.stdout.Contents(), p.stderr.Contents())
 		p.mu.Lock()

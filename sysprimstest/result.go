@@ -127,27 +127,14 @@ func (r *Result) String() string {
 // GomegaString makes Gomega show a Result by its String form.
 func (r *Result) GomegaString() string { return r.String() }
 
-// survivorLines formats the survivors of r like processLines, saying
-// which of them moved out of the container.
+// survivorLines formats the survivors of r one per line, saying which of
+// them moved out of the container.
 func survivorLines(r *Result) string {
 	var b strings.Builder
 	for _, p := range r.Survivors {
-		b.WriteString(processLines([]ProcessInfo{p}))
+		b.WriteString("\n\t" + owner.Line(p))
 		if slices.ContainsFunc(r.Migrants, func(m ProcessInfo) bool { return m.ID() == p.ID() }) {
 			b.WriteString(" (" + owner.Describe([]owner.Escape{owner.EscMigrated}, p) + ")")
-		}
-	}
-	return b.String()
-}
-
-// processLines formats ps one per line, indented, for failure messages.
-func processLines(ps []ProcessInfo) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("\n\t")
-		b.WriteString(p.String())
-		if name := p.Markers[EnvTest]; name != "" {
-			fmt.Fprintf(&b, " (started by %s)", name)
 		}
 	}
 	return b.String()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
 // guaranteedHere reports whether this machine should give guaranteed
@@ -31,6 +32,20 @@ func assertGone(t *testing.T, r *fixtures.Reporter) {
 	if alive := r.Alive(); len(alive) > 0 {
 		t.Errorf("%d process(es) survived: %v", len(alive), alive)
 	}
+}
+
+// aliveMembers is r.Alive() without this library's helpers: a subreaper
+// shim inherits the command's environment, reporter address included,
+// and is counted as an unreported member otherwise.
+func aliveMembers(r *fixtures.Reporter) []fixtures.Report {
+	var out []fixtures.Report
+	for _, rep := range r.Alive() {
+		if p, err := proc.Get(rep.PID, proc.Options{Fields: proc.FieldMarkers}); err == nil && IsHelper(p) {
+			continue
+		}
+		out = append(out, rep)
+	}
+	return out
 }
 
 // TestRunScenarios runs every adversarial scenario through Run with a

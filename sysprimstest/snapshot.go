@@ -1,44 +1,94 @@
 package sysprimstest
 
-import "github.com/3leaps/sysprims-go/internal/proc"
+import (
+	"os"
+	"sync"
 
-// snapshotFields are gathered by every snapshot this package takes: the
-// command line to name a process, the markers to attribute it.
-const snapshotFields = proc.FieldCmdline | proc.FieldMarkers
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/proc"
+)
 
-// Snapshot returns every process on the machine, sorted by pid, with its
-// command line and this library's markers.
+// Field selects per-process fields that cost extra reads; [SnapshotWith]
+// gathers them. Combine them with |.
+type Field = proc.Field
+
+// The fields a snapshot gathers only when asked for.
+const (
+	FieldCmdline = proc.FieldCmdline // the argument vector
+	FieldMarkers = proc.FieldMarkers // this library's SYSPRIMS_* markers
+	FieldExe     = proc.FieldExe     // the executable's path
+	FieldUser    = proc.FieldUser    // the owning user's name and uid
+)
+
+// detailFields are what this package's reports and judgements read, and
+// gather for the few processes they concern.
+const detailFields = FieldCmdline | FieldMarkers
+
+// Snapshot returns every process on the machine, sorted by pid, with the
+// fields one read per process gives (on Linux /proc/PID/stat): pid, ppid,
+// process group, session, name, state, start time, threads and memory.
+// [SnapshotWith] adds command lines, markers and more; leak checks and
+// matchers read those themselves for the few processes they judge.
 func Snapshot() ([]ProcessInfo, error) {
-	return proc.Snapshot(proc.Options{Fields: snapshotFields})
+	return proc.Snapshot(proc.Options{})
+}
+
+// SnapshotWith is [Snapshot] plus the extra fields asked for, such as
+// FieldCmdline|FieldMarkers (each costs reads of every process).
+func SnapshotWith(fields Field) ([]ProcessInfo, error) {
+	return proc.Snapshot(proc.Options{Fields: fields})
 }
 
 // Descendants returns the live descendants of pid found by parent links
-// in one snapshot. A process that was reparented (a daemon, a setsid
-// escapee whose parent exited) is no longer a descendant by this measure;
-// [Process.Descendants] and [TreeProcesses] still find it.
+// in one snapshot, with their command lines and markers. A process that
+// was reparented (a daemon, a setsid escapee whose parent exited) is no
+// longer a descendant by this measure; [Process.Descendants] and
+// [TreeProcesses] still find it.
 func Descendants(pid int) ([]ProcessInfo, error) {
 	snap, err := Snapshot()
 	if err != nil {
 		return nil, err
 	}
-	return alive(proc.Descendants(snap, pid)), nil
+	return alive(proc.Fill(proc.Descendants(snap, pid), detailFields)), nil
 }
 
 // TreeProcesses returns the live processes that carry the marker of the
-// tree treeID (see [Process.TreeID]), wherever they are now.
+// tree treeID (see [Process.TreeID]), wherever they are now, other than
+// this library's helpers. Only trees
+// this test binary started can be named: a marker it inherited names
+// nothing.
 func TreeProcesses(treeID string) ([]ProcessInfo, error) {
 	snap, err := Snapshot()
 	if err != nil {
 		return nil, err
 	}
-	return alive(withMarker(snap, EnvTreeID, treeID)), nil
+	cands := alive(proc.Fill(startedSinceSelf(alive(snap)), detailFields))
+	var out []ProcessInfo
+	for _, p := range cands {
+		if owner.TreeOf(p) == treeID && !owner.IsHelper(p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
-// withMarker keeps the processes whose marker key has value v.
-func withMarker(ps []ProcessInfo, key, v string) []ProcessInfo {
-	var out []ProcessInfo
+// selfStart is when this process started: a marker it minted is carried
+// only by processes started later.
+var selfStart = sync.OnceValue(func() int64 {
+	p, err := proc.Get(os.Getpid(), proc.Options{})
+	if err != nil {
+		return 0
+	}
+	return p.StartTimeUnixMs
+})
+
+// startedSinceSelf keeps the processes of ps started no earlier than this
+// process, other than itself: the only ones that can carry its markers.
+func startedSinceSelf(ps []ProcessInfo) []ProcessInfo {
+	since, self := selfStart(), os.Getpid()
+	out := ps[:0:0]
 	for _, p := range ps {
-		if p.Markers[key] == v {
+		if p.StartTimeUnixMs >= since && p.PID != self {
 			out = append(out, p)
 		}
 	}

@@ -5,11 +5,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
+	"syscall"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // ErrLeaked is the sentinel a [*LeakError] unwraps to.
@@ -18,88 +25,202 @@ var ErrLeaked = errors.New("sysprims: processes leaked")
 // LeakError lists the processes that outlived the test or test binary
 // that started them.
 type LeakError struct {
-	Scope     string // the test name, or "test binary"
+	Scope     string // the test name, or "the test binary"
 	Survivors []ProcessInfo
+	notes     map[int]string // what the check did about each, and why
 }
 
-// Error lists the survivors, one per line.
+// Error lists the survivors, one per line, each with what the check did
+// about it: removed, stopped with its tree, or left running and why.
 func (e *LeakError) Error() string {
-	return fmt.Sprintf("sysprims: %d process(es) outlived %s:%s", len(e.Survivors), e.Scope, processLines(e.Survivors))
+	var b strings.Builder
+	fmt.Fprintf(&b, "sysprims: %d process(es) outlived %s:", len(e.Survivors), e.Scope)
+	for _, p := range e.Survivors {
+		b.WriteString("\n\t" + owner.Line(p))
+		if note := e.notes[p.PID]; note != "" {
+			b.WriteString(" [" + note + "]")
+		}
+	}
+	return b.String()
 }
 
 // Unwrap returns [ErrLeaked].
 func (e *LeakError) Unwrap() error { return ErrLeaked }
 
-// scope is what a leak check looks at: processes that carry this run's
-// markers (and, for a test, its name), or that descend from the test
-// process and were not there when the check began.
+// scope is what one leak check judges: owner's rule for a test (or the
+// whole binary, test ""), the trees this package started since the check
+// began, and the options.
 type scope struct {
-	name     string // test name; "" for the whole binary
-	baseline map[proc.Identity]bool
-	s        settings
+	owner.Scope
+	trees uint64 // the registry's sequence when the check began
+	s     settings
 }
 
-func newScope(name string, s settings) (*scope, error) {
+// newScope starts a leak check: the test process becomes a child
+// subreaper where it can (so orphans stay its descendants), and the
+// baseline is a cheap snapshot.
+func newScope(test string, s settings) (*scope, error) {
+	_ = platform.AdoptOrphans() // unsupported off Linux: best effort there
 	snap, err := Snapshot()
 	if err != nil {
 		return nil, err
 	}
-	base := make(map[proc.Identity]bool, len(snap))
+	base := make(map[process.Identity]bool, len(snap))
 	for _, p := range snap {
 		base[p.ID()] = true
 	}
-	return &scope{name: name, baseline: base, s: s}, nil
+	return &scope{Scope: owner.Scope{Test: test, Baseline: base, Self: os.Getpid()}, trees: trees.seq(), s: s}, nil
 }
 
 // settleTime bounds how long a leak check waits for processes killed a
 // moment ago (by the test itself, not through a container) to be gone.
 const settleTime = 250 * time.Millisecond
 
-// leaks returns the live processes in scope, retrying briefly so that a
-// process killed a moment ago has time to be gone.
-func (sc *scope) leaks() ([]ProcessInfo, error) {
+// verify returns a *LeakError naming what is in scope and alive, after
+// removing what it may: the trees the scope left running (by their
+// containers), and the processes it proves by parent links.
+func (sc *scope) verify(what string) error {
+	found := sc.stopTrees()
+	leaks, zombies, err := sc.leaks()
+	if err != nil {
+		return err
+	}
+	found = merge(found, leaks)
+	notes := sc.remove(found)
+	if sc.Test == "" {
+		reap(append(zombies, infos(found)...))
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return &LeakError{Scope: what, Survivors: infos(found), notes: notes}
+}
+
+// stopTrees stops the trees started through this package in the scope
+// (by its test, or any for the whole binary) since the check began that
+// are still running, and returns their live members: their containers
+// kill them.
+func (sc *scope) stopTrees() []owner.Finding {
+	var out []owner.Finding
+	for _, p := range trees.since(sc.trees, sc.Test) {
+		ms, _ := p.Descendants()
+		for _, m := range ms {
+			if !sc.s.ignored(m) {
+				out = append(out, owner.Finding{Info: m, Proof: owner.Container, Why: "left running by " + p.test})
+			}
+		}
+		p.Stop()
+	}
+	return out
+}
+
+// leaks judges the live processes in scope, retrying briefly while any
+// is found, so that a process killed a moment ago has time to be gone and
+// one caught mid-exec (no markers yet) shows what it is.
+func (sc *scope) leaks() ([]owner.Finding, []ProcessInfo, error) {
 	deadline := time.Now().Add(settleTime)
 	for {
-		snap, err := Snapshot()
-		if err != nil {
-			return nil, err
-		}
-		found := sc.judge(snap)
-		if len(found) == 0 || time.Now().After(deadline) {
-			return found, nil
+		found, zombies, err := sc.judge()
+		if err != nil || len(found) == 0 || time.Now().After(deadline) {
+			return found, zombies, err
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// judge picks the leaks out of one snapshot.
-func (sc *scope) judge(snap []ProcessInfo) []ProcessInfo {
-	mine := descendantSet(snap, os.Getpid())
-	var out []ProcessInfo
-	for _, p := range snap {
-		if p.State.Gone() || sc.baseline[p.ID()] || sc.s.ignored(p) || IsHelper(p) {
+// judge takes a cheap snapshot, reads command lines and markers of the
+// processes new since the baseline only, and lets owner charge them. A
+// process that exits meanwhile is dropped, before and after judging: one
+// caught exiting has lost its environment (so its markers) and its
+// cgroup, and would look like an unattributed descendant.
+func (sc *scope) judge() ([]owner.Finding, []ProcessInfo, error) {
+	snap, err := Snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	cands := proc.Fill(sc.Candidates(snap), owner.Fields)
+	judge := sc.Scope
+	if judge.Test != "" {
+		judge.Held = platform.HeldIn(snap) // another test's live tree
+	}
+	leaks, zombies := judge.Judge(snap, cands)
+	return slices.DeleteFunc(leaks, func(f owner.Finding) bool {
+		return sc.s.ignored(f.Info) || !stillRunning(f.Info)
+	}), zombies, nil
+}
+
+// remove kills what the check proved is its to kill and returns, for
+// each finding, what it did and why. A tree's members were killed by its
+// container already; a descendant is killed by identity once a guard
+// agrees (never inside a container: that container answers for it).
+func (sc *scope) remove(found []owner.Finding) map[int]string {
+	notes := map[int]string{}
+	var g *owner.Guard
+	for _, f := range found {
+		why := ""
+		if !owner.Minted(f.Info) {
+			why = f.Why + "; "
+		}
+		switch f.Proof {
+		case owner.Container:
+			notes[f.PID] = "stopped with its tree"
+			continue
+		case owner.NoProof:
+			notes[f.PID] = "left running: " + why + "nothing proves it is this test's to kill"
 			continue
 		}
-		if sc.marked(p) || (mine[p.PID] && sc.unclaimed(p)) {
-			out = append(out, p)
+		if g == nil {
+			g = owner.NewGuard()
+		}
+		err := g.Refuse(f.Info, f.Proof)
+		if err == nil {
+			err = signal.SendIdentity(f.ID(), syscall.SIGKILL)
+		}
+		switch {
+		case err == nil, errors.Is(err, proc.ErrNotFound), errors.Is(err, signal.ErrPIDReused):
+			notes[f.PID] = why + "removed"
+		default:
+			notes[f.PID] = "left running: " + err.Error()
 		}
 	}
-	return out
+	return notes
 }
 
-// marked reports whether p carries this run's markers for the scope.
-func (sc *scope) marked(p ProcessInfo) bool {
-	if p.Markers[EnvRunID] != runID {
-		return false
+// reap waits, bounded, for ps to die and reaps those that are this
+// process's adopted zombies, by pid. It runs only once the tests are
+// over, when no os/exec Wait can still want them.
+func reap(ps []ProcessInfo) {
+	deadline := time.Now().Add(settleTime)
+	for _, p := range ps {
+		for !platform.ReapAdopted(p.PID) && stillRunning(p) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
 	}
-	return sc.name == "" || p.Markers[EnvTest] == sc.name
 }
 
-// unclaimed reports whether p, a descendant of the test process, may
-// belong to this scope: it carries no test marker of another test.
-func (sc *scope) unclaimed(p ProcessInfo) bool {
-	t, ok := p.Markers[EnvTest]
-	return !ok || sc.name == "" || t == sc.name
+// stillRunning reports whether p is alive and not yet a zombie.
+func stillRunning(p ProcessInfo) bool {
+	q, err := proc.Get(p.PID, proc.Options{})
+	return err == nil && q.ID() == p.ID() && !q.State.Gone()
+}
+
+// merge returns a and the findings of b whose pid a lacks.
+func merge(a, b []owner.Finding) []owner.Finding {
+	for _, f := range b {
+		if !slices.ContainsFunc(a, func(g owner.Finding) bool { return g.PID == f.PID }) {
+			a = append(a, f)
+		}
+	}
+	slices.SortFunc(a, func(x, y owner.Finding) int { return x.PID - y.PID })
+	return a
+}
+
+func infos(fs []owner.Finding) []ProcessInfo {
+	out := make([]ProcessInfo, len(fs))
+	for i, f := range fs {
+		out[i] = f.Info
+	}
+	return out
 }
 
 // ownGoroutines excuses the library's own long-lived goroutine from the
@@ -109,35 +230,25 @@ var ownGoroutines = []goleak.Option{
 	goleak.IgnoreAnyFunction("github.com/3leaps/sysprims-go/internal/platform.reapGuardian"),
 }
 
-// IsHelper reports whether p is one of this library's own helper
-// processes (a subreaper shim or the cgroup guardian). Helpers end with the
-// trees or the binary they serve, so leak checks skip them.
-func IsHelper(p ProcessInfo) bool {
-	for _, k := range helperMarkers {
-		if _, ok := p.Markers[k]; ok {
-			return true
-		}
-	}
-	return false
-}
-
-// descendantSet returns the pids that descend from root in snap.
-func descendantSet(snap []ProcessInfo, root int) map[int]bool {
-	set := make(map[int]bool)
-	for _, p := range proc.Descendants(snap, root) {
-		set[p.PID] = true
-	}
-	return set
-}
-
-// VerifyNoLeaks checks, at the end of the test, that no process started
-// during it is still alive: neither one carrying its markers (started
-// through [Run] or [Start], wherever it moved) nor a descendant of the test
-// process that was not there when VerifyNoLeaks was called. Call it first
-// in the test so its check runs after every other cleanup.
+// VerifyNoLeaks checks, at the end of the test, that nothing it started
+// is still alive, and fails the test naming each process that is. Call it
+// first in the test so its check runs after every other cleanup.
 //
-// Descendants started without this package carry no test name; in
-// parallel tests they are charged to whichever test finds them.
+// What it charges to the test: processes carrying this test's markers
+// (started through [Run] or [Start], wherever they moved), trees started
+// by the test and never stopped, and descendants of the test process that
+// were not there when VerifyNoLeaks was called, however they were started
+// (plain os/exec included). On Linux the test process becomes a child
+// subreaper, so a daemon that forked away, called setsid or wiped its
+// environment stays its descendant and is found; elsewhere such a daemon
+// is found only by its markers (best effort). Processes inside another
+// test's live tree are not charged.
+//
+// What it removes: trees left running, by their containers; processes
+// with this test's markers that still descend from the test process, by
+// identity. A descendant without markers is named but left running (in
+// parallel tests it may be another test's); [VerifyTestMain] removes it
+// at the end of the binary.
 func VerifyNoLeaks(t TB, opts ...Option) {
 	t.Helper()
 	s, err := newSettings(entryVerify, opts)
@@ -157,30 +268,22 @@ func VerifyNoLeaks(t TB, opts ...Option) {
 	})
 }
 
-// verify returns a *LeakError naming what is in scope and alive, after
-// removing it so that nothing outlives the check.
-func (sc *scope) verify(what string) error {
-	found, err := sc.leaks()
-	if err != nil {
-		return err
-	}
-	if len(found) == 0 {
-		return nil
-	}
-	removeAll(found)
-	return &LeakError{Scope: what, Survivors: found}
-}
-
 // TestingM is the part of *testing.M that [VerifyTestMain] uses.
 type TestingM interface {
 	Run() int
 }
 
-// VerifyTestMain runs the tests, then fails the binary if any process
-// started by it (carrying this run's markers, or a descendant of the test
-// process) is still alive, naming each with the test that started it and
-// removing it. With [WithGoroutines] it also checks for leaked goroutines
-// through goleak. It calls os.Exit.
+// VerifyTestMain runs the tests, then fails the binary if any process it
+// started is still alive, naming each (with the test that started it when
+// its markers say) and removing it: trees left running by their
+// containers, and every descendant of the test process by identity. On
+// Linux the test process is a child subreaper for the whole run, so
+// daemons started through plain os/exec (setsid, double fork, a wiped
+// environment) stay its descendants and are caught; their zombies are
+// reaped, by pid, only after the tests have returned. Elsewhere a daemon
+// whose parent exited is found only by its markers (best effort). With
+// [WithGoroutines] it also checks for leaked goroutines through goleak.
+// It calls os.Exit.
 //
 //	func TestMain(m *testing.M) { sysprimstest.VerifyTestMain(m) }
 func VerifyTestMain(m TestingM, opts ...Option) {
@@ -217,7 +320,3 @@ func verifyTestMain(m TestingM, w io.Writer, opts []Option) int {
 	}
 	return code
 }
-
-// helperMarkers are the environment variables that mark this library's
-// own helper processes.
-var helperMarkers = []string{"SYSPRIMS_SHIM", "SYSPRIMS_GUARDIAN"}

@@ -23,7 +23,7 @@ type Bench struct {
 	Processes int `json:"processes"` // in the process table during the snapshot runs
 	// Snapshot: the floor (readdir /proc + one read of /proc/PID/stat
 	// each), sysprims-go with its default fields, and with cmdline and
-	// markers as sysprimstest.Snapshot gathers them.
+	// markers (sysprimstest.SnapshotWith(FieldCmdline|FieldMarkers)).
 	SnapshotFloorMs   float64     `json:"snapshot_floor_ms"`
 	SnapshotMs        float64     `json:"snapshot_ms"`
 	SnapshotMarkersMs float64     `json:"snapshot_cmdline_markers_ms"`
@@ -80,7 +80,7 @@ func (b *Bench) snapshots(n int) {
 	for range n {
 		floor = append(floor, timed(func() { b.Processes = floorSnapshot(buf) }))
 		def = append(def, timed(func() { mustSnap(proc.Snapshot(proc.Options{})) }))
-		full = append(full, timed(func() { mustSnap(sysprimstest.Snapshot()) }))
+		full = append(full, timed(func() { mustSnap(sysprimstest.SnapshotWith(sysprimstest.FieldCmdline | sysprimstest.FieldMarkers)) }))
 	}
 	b.SnapshotFloorMs, b.SnapshotMs, b.SnapshotMarkersMs = median(floor), median(def), median(full)
 }

@@ -188,3 +188,23 @@ func TestProofString(t *testing.T) {
 		}
 	}
 }
+
+func TestGuardWithOwn(t *testing.T) {
+	f := table()
+	own := func(p process.Info) bool { return p.PID == 23 || p.PID == 41 || p.PID == 22 }
+	g := newGuard(20, f).WithOwn(own)
+	for _, pid := range []int{23, 41} {
+		if err := g.Refuse(f.procs[pid], Named); err != nil {
+			t.Errorf("a named member of the caller's own container refused: %v", err)
+		}
+		if err := g.Refuse(f.procs[pid], Descendant); !errors.Is(err, ErrProtected) {
+			t.Errorf("a scan may signal pid %d inside a container: %v", pid, err)
+		}
+	}
+	if err := g.Refuse(f.procs[22], Named); !errors.Is(err, ErrProtected) {
+		t.Errorf("the caller's own helper may be named: %v", err)
+	}
+	if err := g.Refuse(f.procs[10], Named); !errors.Is(err, ErrProtected) {
+		t.Errorf("an ancestor may be named: %v", err)
+	}
+}

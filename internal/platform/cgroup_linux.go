@@ -197,7 +197,7 @@ func (c *cgroupContainer) signalConfirmed(pids []int, sigs []syscall.Signal, sen
 		for pid, fd := range fds {
 			if listed[pid] {
 				sent[pid] = true
-				errs = append(errs, sendAll(fd, sigs))
+				errs = append(errs, sendPidfd(fd, sigs))
 				c.hold(pid, fd)
 			} else {
 				unix.Close(fd)
@@ -223,8 +223,8 @@ func openPidfds(pids []int) (map[int]int, error) {
 	return fds, errors.Join(errs...)
 }
 
-// sendAll sends sigs through a pidfd; a process already gone is no error.
-func sendAll(fd int, sigs []syscall.Signal) error {
+// sendPidfd sends sigs through a pidfd; a process already gone is no error.
+func sendPidfd(fd int, sigs []syscall.Signal) error {
 	var errs []error
 	for _, sig := range sigs {
 		errs = append(errs, ignoreGone(unix.PidfdSendSignal(fd, sig, nil, 0)))

@@ -17,7 +17,7 @@ type Info struct {
 }
 
 // ErrInvalidPID reports a pid that must never be signalled: 0, negative,
-// 1, the calling process, or the caller's own process group.
+// 1, the calling process, its parent, or the caller's own process group.
 var ErrInvalidPID = errors.New("sysprims: invalid pid")
 
 // ErrPIDReused reports that a pid now belongs to another process than the
@@ -73,8 +73,11 @@ func List() []Info {
 func IsTerminating(sig syscall.Signal) bool { return terminating(sig) }
 
 // ValidatePID returns an error wrapping [ErrInvalidPID] when pid is 0,
-// negative, 1 (init), the calling process, or the leader of the caller's
-// own process group; nil otherwise. It does not check that pid exists.
+// negative, 1 (init), the calling process, its parent (go test, a shell,
+// a CI wrapper), or the leader of the caller's own process group; nil
+// otherwise. It does not check that pid exists. It costs no reads; the
+// rest of the ownership rule (every ancestor, pipeline partners, helpers,
+// other containers) is internal/owner's Guard.
 func ValidatePID(pid int) error {
 	switch {
 	case pid == 0:
@@ -85,6 +88,8 @@ func ValidatePID(pid int) error {
 		return fmt.Errorf("%w 1: init", ErrInvalidPID)
 	case pid == os.Getpid():
 		return fmt.Errorf("%w %d: the calling process", ErrInvalidPID, pid)
+	case pid == os.Getppid():
+		return fmt.Errorf("%w %d: the caller's parent", ErrInvalidPID, pid)
 	case pid == ownGroup():
 		return fmt.Errorf("%w %d: the caller's own process group", ErrInvalidPID, pid)
 	}

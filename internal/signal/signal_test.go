@@ -60,7 +60,7 @@ func TestStringFallsBackToNumber(t *testing.T) {
 }
 
 func TestValidatePID(t *testing.T) {
-	bad := []int{0, -1, -42, 1, os.Getpid(), ownGroup()}
+	bad := []int{0, -1, -42, 1, os.Getpid(), os.Getppid(), ownGroup()}
 	for _, pid := range bad {
 		err := ValidatePID(pid)
 		if !errors.Is(err, ErrInvalidPID) {
