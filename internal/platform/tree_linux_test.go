@@ -200,14 +200,28 @@ func mustNew(t testing.TB, spec Spec, rel Reliability) Container {
 // member.
 func assertHeld(t testing.TB, c Container, tt *testTree) {
 	t.Helper()
-	ms, err := c.Members()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for pid := range tt.pids {
-		if !contains(ms, pid) {
-			t.Errorf("member %d missing from %v", pid, ms)
+	// A children file can miss a process while it is being reparented
+	// (the kernel calls them exact only for stopped trees), so a member
+	// that is not listed is looked for again, for a bounded time.
+	deadline := time.Now().Add(time.Second)
+	for {
+		ms, err := c.Members()
+		if err != nil {
+			t.Fatal(err)
 		}
+		missing := 0
+		for pid := range tt.pids {
+			if !contains(ms, pid) {
+				missing = pid
+			}
+		}
+		if missing == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("member %d missing from %v", missing, ms)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
