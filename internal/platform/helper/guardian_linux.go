@@ -1,6 +1,7 @@
 package helper
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,11 +16,18 @@ import (
 // answers "ok", and waits for EOF on the control socket: then its caller
 // is gone, and it kills and removes every leaf of the run directory.
 // Signals do nothing to it: it cleans up only when its caller is gone.
+//
+// A caller that died between starting it and its check (a replacement
+// guardian, started while trees run) is no reason to refuse: the run
+// directory's checks below still prove the guardian was placed by
+// someone allowed to write there, and its trees need cleaning all the
+// more.
 func runGuardian(args []string) int {
 	ossignal.Ignore(syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	if _, err := checkCaller(); err != nil {
+	if _, err := checkCaller(); err != nil && !errors.Is(err, errCallerGone) {
 		return refuse(ModeGuardian, err)
 	}
+	syscall.CloseOnExec(CtlFD)
 	ctl := os.NewFile(CtlFD, "sysprims-ctl")
 	if len(args) != 3 {
 		fmt.Fprintf(ctl, "error bad arguments %q\n", args)

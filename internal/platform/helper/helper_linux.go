@@ -36,11 +36,16 @@ func Main(args []string) int {
 	return runGuardian(args)
 }
 
+// errCallerGone reports a control socket whose maker, this process's
+// parent when it was started, has died since.
+var errCallerGone = errors.New("the caller that made the control socket is gone")
+
 // checkCaller returns the caller's pid when the control socket on CtlFD
 // was made by this process's real parent, running as this process's uid
 // (the kernel's SO_PEERCRED of a socketpair names the process that made
 // it). Anything else — no socket, another process's socket, an inherited
-// environment — is refused.
+// environment — is refused. A maker that has died since (this process
+// was reparented) gives an error wrapping errCallerGone.
 func checkCaller() (int, error) {
 	cred, err := syscall.GetsockoptUcred(CtlFD, syscall.SOL_SOCKET, syscall.SO_PEERCRED)
 	if err != nil {
@@ -48,10 +53,12 @@ func checkCaller() (int, error) {
 	}
 	ppid := os.Getppid()
 	switch {
-	case int(cred.Pid) != ppid:
-		return 0, fmt.Errorf("control socket made by pid %d, not by the parent %d", cred.Pid, ppid)
 	case int(cred.Uid) != os.Getuid():
 		return 0, fmt.Errorf("control socket made by uid %d, not by %d", cred.Uid, os.Getuid())
+	case int(cred.Pid) != ppid && syscall.Kill(int(cred.Pid), 0) == syscall.ESRCH:
+		return int(cred.Pid), fmt.Errorf("%w: pid %d", errCallerGone, cred.Pid)
+	case int(cred.Pid) != ppid:
+		return 0, fmt.Errorf("control socket made by pid %d, not by the parent %d", cred.Pid, ppid)
 	}
 	syscall.CloseOnExec(CtlFD)
 	return ppid, nil
