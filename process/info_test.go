@@ -43,3 +43,14 @@ func TestMechanisms(t *testing.T) {
 		t.Error("ReliabilityOf wrong")
 	}
 }
+
+func TestReliabilities(t *testing.T) {
+	for _, r := range Reliabilities() {
+		if !r.Valid() {
+			t.Errorf("%q not valid", r)
+		}
+	}
+	if Reliability("guarantied").Valid() || Reliability("").Valid() {
+		t.Error("an unknown reliability is valid")
+	}
+}

@@ -1,5 +1,7 @@
 package process
 
+import "slices"
+
 // Mechanism names the container that holds a process tree, as reported
 // in results (grouping_effective) and JSON.
 type Mechanism string
@@ -31,12 +33,7 @@ func (m Mechanism) Valid() bool {
 	if m == MechanismAuto {
 		return true
 	}
-	for _, x := range Mechanisms() {
-		if m == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Mechanisms(), m)
 }
 
 // Reliability is what a teardown can promise, as the sysprims
@@ -51,6 +48,12 @@ const (
 	// reported.
 	BestEffort Reliability = "best_effort"
 )
+
+// Reliabilities lists both reliabilities, strongest first.
+func Reliabilities() []Reliability { return []Reliability{Guaranteed, BestEffort} }
+
+// Valid reports whether r is one of [Reliabilities].
+func (r Reliability) Valid() bool { return r == Guaranteed || r == BestEffort }
 
 // ReliabilityOf says what a container of mechanism m can promise.
 func ReliabilityOf(m Mechanism) Reliability {
