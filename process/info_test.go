@@ -54,3 +54,12 @@ func TestReliabilities(t *testing.T) {
 		t.Error("an unknown reliability is valid")
 	}
 }
+
+func TestNamedTreeIsReportedOnly(t *testing.T) {
+	if MechanismNamedTree.Valid() || ReliabilityOf(MechanismNamedTree) != BestEffort {
+		t.Error("named_tree can be asked for, or is guaranteed")
+	}
+	if ReliabilityOf(MechanismAuto) != BestEffort || ReliabilityOf(MechanismJobObject) != Guaranteed || ReliabilityOf(MechanismSubreaper) != Guaranteed {
+		t.Error("ReliabilityOf wrong")
+	}
+}
