@@ -4,7 +4,7 @@ import (
 	"github.com/onsi/gomega/types"
 )
 
-// IgnoringProcess matches a sysprimstest.ProcessInfo that matcher
+// IgnoringProcess matches a process.Info that matcher
 // matches, for [HaveLeakedProcesses]:
 //
 //	HaveLeakedProcesses(before, IgnoringProcess(HaveField("PPID", 1)))

@@ -68,7 +68,7 @@ func TestSignalOwnTree(t *testing.T) {
 const envWrapped = "SYSPRIMS_TEST_WRAPPED"
 
 // wrapperMarkers are the markers a wrapper hands down to a whole CI job.
-var wrapperMarkers = []string{EnvRunID + "=0badc0de", EnvTreeID + "=0badc0de-1"}
+var wrapperMarkers = []string{owner.EnvRunID + "=0badc0de", owner.EnvTreeID + "=0badc0de-1"}
 
 // TestTerminateTreeUnderWrapper runs TestWrappedTerminate in a child
 // test binary whose environment carries a wrapper's markers, next to a
