@@ -11,6 +11,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/schematest"
 	"github.com/3leaps/sysprims-go/internal/timeout"
 	"github.com/3leaps/sysprims-go/process"
@@ -150,5 +151,15 @@ func TestExitCodeOfCommandsThatNeverRan(t *testing.T) {
 	}
 	if p := Start(rec, exec.Command(filepath.Join(dir, "missing"))); p.ExitCode() != 127 {
 		t.Errorf("a missing file: exit code %d, %v", p.ExitCode(), p.Result())
+	}
+}
+
+// The public fields are the gatherer's, bit for bit.
+func TestFieldsMatchTheGatherer(t *testing.T) {
+	for f, want := range map[Field]proc.Field{FieldCmdline: proc.FieldCmdline, FieldExe: proc.FieldExe,
+		FieldUser: proc.FieldUser, FieldMarkers: proc.FieldMarkers} {
+		if proc.Field(f) != want {
+			t.Errorf("Field %d is proc.Field %d", f, want)
+		}
 	}
 }

@@ -15,10 +15,10 @@ type Field uint
 
 // The fields a snapshot gathers only when asked for (see [process.Info]).
 const (
-	FieldCmdline = Field(proc.FieldCmdline) // Cmdline, the argument vector
-	FieldMarkers = Field(proc.FieldMarkers) // Markers, this library's SYSPRIMS_* variables
-	FieldExe     = Field(proc.FieldExe)     // ExePath, the executable's path
-	FieldUser    = Field(proc.FieldUser)    // User and UID, the owner
+	FieldCmdline Field = 1 << iota // Cmdline, the argument vector
+	FieldExe                       // ExePath, the executable's path
+	FieldUser                      // User and UID, the owner
+	FieldMarkers                   // Markers, this library's SYSPRIMS_* variables
 )
 
 // detailFields are what this package's reports and judgements read, and

@@ -104,6 +104,16 @@ func TestVerifyNoLeaksBadOption(t *testing.T) {
 	if errs := rec.Close(); !strings.Contains(errs, "does not apply to VerifyNoLeaks") {
 		t.Errorf("got %q", errs)
 	}
+	rec = NewRecorder("TestNil")
+	VerifyNoLeaks(rec, IgnorePID(7), nil)
+	if errs := rec.Close(); !strings.Contains(errs, "option 2 of VerifyNoLeaks is nil") {
+		t.Errorf("nil option: got %q", errs)
+	}
+	var out strings.Builder
+	if code := verifyTestMain(fakeM(func() int { t.Error("tests ran"); return 0 }), &out, []Option{nil}); code != 2 ||
+		!strings.Contains(out.String(), "option 1 of VerifyTestMain is nil") {
+		t.Errorf("VerifyTestMain with a nil option: code %d, %q", code, out.String())
+	}
 }
 
 // fakeM is a TestingM whose Run does what the test says.
