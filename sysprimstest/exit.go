@@ -9,17 +9,21 @@ import (
 
 // ExitStatus returns how the root ended, exactly: its exit code (-1 when
 // a signal ended it), the signal (0 when it exited by itself), and
-// whether it has ended at all (false while it runs, and for a Process
-// that never started, whose [Process.Result] says why). [Result] and the
+// whether it has ended at all: false while it runs, and for a Process
+// that never started, whose [Process.Result] says why. As with gexec, a
+// root counts as ended once its output is in [Process.Buffer] and
+// [Process.ErrBuffer] too (see [Process.Exited]). [Result] and the
 // matchers read the same three facts.
 func (p *Process) ExitStatus() (code int, sig syscall.Signal, exited bool) {
 	if p.tree == nil {
 		return -1, 0, false
 	}
-	st, ok := p.tree.Exit()
-	if !ok {
+	select {
+	case <-p.tree.Done():
+	default:
 		return -1, 0, false
 	}
+	st, _ := p.tree.Exit()
 	return st.Code, st.Signal, true
 }
 
@@ -48,10 +52,12 @@ func (p *Process) ExitCode() int {
 }
 
 // Exited returns a channel that is closed once the root has exited and
-// [Process.ExitCode] no longer returns -1, as gexec's Session.Exited is:
-// at the latest the command's WaitDelay after the exit when a leftover
-// holds the output pipes (the rest of the tree may still run; [Process.Wait]
-// tears it down). For a Process that never started it is closed already.
+// its output has been copied, when [Process.ExitCode] stops returning -1,
+// as gexec's Session.Exited is. A leftover that holds the output pipes
+// delays it by the command's WaitDelay at most (gexec waits for ever);
+// the rest of the tree may still run until [Process.Wait] or
+// [Process.Stop] tears it down. For a Process that never started it is
+// closed already.
 func (p *Process) Exited() <-chan struct{} {
 	if p.tree == nil {
 		return closedChan
