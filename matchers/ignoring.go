@@ -29,7 +29,7 @@ func (m *ignoringMatcher) NegatedFailureMessage(actual any) string {
 	return format.Message(actual, "not "+m.what)
 }
 
-// processInfoOf accepts a ProcessInfo or a non-nil pointer to one.
+// processInfoOf accepts a process.Info or a non-nil pointer to one.
 func processInfoOf(matcher string, actual any) (process.Info, error) {
 	switch a := actual.(type) {
 	case process.Info:
