@@ -1,12 +1,12 @@
 module github.com/3leaps/sysprims-go
 
-go 1.26.0
+go 1.25.0
 
 require (
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sys v0.50.0
+	golang.org/x/sys v0.47.0
 )
 
 require (

@@ -9,29 +9,28 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/process"
 )
-
-// The reliabilities a teardown can report (Result.Reliability).
-var reliabilities = []string{"guaranteed", "best_effort"}
 
 // BeTreeKilled succeeds when the tree has been torn down (the Process
 // has a Result, or a Result was passed), nothing survived, and the
-// teardown's reliability is one of those given ("guaranteed",
-// "best_effort"; any when none is given). Other reliability names panic.
+// teardown's reliability is one of those given ([process.Guaranteed],
+// [process.BestEffort]; any when none is given). A value that is neither
+// panics.
 //
 //	p.Stop()
-//	Expect(p).To(BeTreeKilled("guaranteed"))
-func BeTreeKilled(reliability ...string) types.GomegaMatcher {
+//	Expect(p).To(BeTreeKilled(process.Guaranteed))
+func BeTreeKilled(reliability ...process.Reliability) types.GomegaMatcher {
 	for _, r := range reliability {
-		if !slices.Contains(reliabilities, r) {
-			panic(fmt.Sprintf("sysprims: BeTreeKilled: unknown reliability %q (want one of %q)", r, reliabilities))
+		if !r.Valid() {
+			panic(fmt.Sprintf("sysprims: BeTreeKilled: unknown reliability %q; pass process.Guaranteed or process.BestEffort", r))
 		}
 	}
 	return &treeKilledMatcher{want: reliability}
 }
 
 type treeKilledMatcher struct {
-	want []string
+	want []process.Reliability
 	s    subject
 }
 
@@ -45,7 +44,7 @@ func (m *treeKilledMatcher) Match(actual any) (bool, error) {
 	return r != nil && r.Err == nil && len(r.Survivors) == 0 && m.reliable(r.Reliability), nil
 }
 
-func (m *treeKilledMatcher) reliable(got string) bool {
+func (m *treeKilledMatcher) reliable(got process.Reliability) bool {
 	return len(m.want) == 0 || slices.Contains(m.want, got)
 }
 
@@ -60,8 +59,12 @@ func (m *treeKilledMatcher) FailureMessage(actual any) string {
 		return message(actual, fmt.Sprintf("to have been torn down, but %d process(es) survived:%s",
 			len(r.Survivors), owner.Lines(r.Survivors, format.Indent)))
 	}
+	want := make([]string, len(m.want))
+	for i, w := range m.want {
+		want[i] = string(w)
+	}
 	return message(actual, fmt.Sprintf("to have been torn down with reliability %s, but it was %q (%s)",
-		strings.Join(m.want, " or "), r.Reliability, r.Mechanism))
+		strings.Join(want, " or "), r.Reliability, r.Mechanism))
 }
 
 func (m *treeKilledMatcher) NegatedFailureMessage(actual any) string {

@@ -2,12 +2,14 @@ package matchers_test
 
 import (
 	"fmt"
+	"os/exec"
+	"strings"
 	"syscall"
 
 	"github.com/onsi/gomega"
 
-	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/matchers"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -15,9 +17,9 @@ import (
 var printFailures = gomega.NewGomega(func(message string, _ ...int) { fmt.Println(message) })
 
 func ExampleBeTreeKilled() {
-	res := &sysprimstest.Result{ExitCode: 0, Reliability: "best_effort", Mechanism: "process_group",
-		Survivors: []sysprimstest.ProcessInfo{{PID: 4242, PPID: 1, PGID: 4242, SID: 4242,
-			State: proc.StateSleeping, Cmdline: []string{"agentd", "--forever"}}}}
+	res := &sysprimstest.Result{ExitCode: 0, Reliability: process.BestEffort, Mechanism: process.MechanismProcessGroup,
+		Survivors: []process.Info{{PID: 4242, PPID: 1, PGID: 4242, SID: 4242,
+			State: process.StateSleeping, Cmdline: []string{"agentd", "--forever"}}}}
 	printFailures.Expect(res).To(matchers.BeTreeKilled())
 	// Output:
 	// Expected
@@ -27,7 +29,7 @@ func ExampleBeTreeKilled() {
 }
 
 func ExampleHaveBeenKilledBy() {
-	res := &sysprimstest.Result{ExitCode: 0, Reliability: "guaranteed", Mechanism: "cgroup_v2"}
+	res := &sysprimstest.Result{ExitCode: 0, Reliability: process.Guaranteed, Mechanism: process.MechanismCgroupV2}
 	printFailures.Expect(res).To(matchers.HaveBeenKilledBy(syscall.SIGKILL))
 	// Output:
 	// Expected
@@ -35,15 +37,23 @@ func ExampleHaveBeenKilledBy() {
 	// to have been killed by SIGKILL, but it exited with code 0
 }
 
+// A process started through plain os/exec, not through sysprimstest, is
+// a leak too: it descends from the test process.
 func ExampleHaveLeakedProcesses() {
-	worker := sysprimstest.ProcessInfo{PID: 4300, PPID: 1, PGID: 4300, SID: 4300, State: proc.StateSleeping,
-		StartTimeUnixMs: 1700000000000, Cmdline: []string{"worker"},
-		Markers: map[string]string{sysprimstest.EnvRunID: sysprimstest.RunID(), sysprimstest.EnvTest: "TestServer"}}
-	before := []sysprimstest.ProcessInfo{}
-	after := []sysprimstest.ProcessInfo{worker}
-	printFailures.Expect(after).NotTo(matchers.HaveLeakedProcesses(before))
-	printFailures.Expect(after).NotTo(matchers.HaveLeakedProcesses(before, matchers.IgnoringName("worker")))
+	firstLine := gomega.NewGomega(func(message string, _ ...int) {
+		fmt.Println(strings.SplitN(message, "\n", 2)[0])
+	})
+	before, _ := sysprimstest.Snapshot()
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+
+	firstLine.Expect(sysprimstest.Snapshot()).NotTo(matchers.HaveLeakedProcesses(before))
+	firstLine.Expect(sysprimstest.Snapshot()).NotTo(matchers.HaveLeakedProcesses(before, matchers.IgnoringName("sleep")))
 	// Output:
 	// Expected no processes to leak, but 1 did:
-	//     pid 4300 ppid 1 pgid 4300 sid 4300 [sleeping] worker (started by TestServer)
 }

@@ -9,14 +9,11 @@ import (
 )
 
 // HaveBeenKilledBy succeeds when the root of the tree was ended by sig.
-// The actual is a *sysprimstest.Process or a *sysprimstest.Result.
+// The actual is a *sysprimstest.Process or a *sysprimstest.Result; the
+// exact exit status is read ([sysprimstest.Process.ExitStatus]), so an
+// exit code of 128+n is never taken for a signal.
 //
-// Before a Process has a Result only its exit code is known, and an exit
-// code of 128+n is read as "killed by signal n", as a shell does: a root
-// that exits with such a code itself is indistinguishable until the
-// Process has been waited for.
-//
-//	Expect(p.Signal(syscall.SIGKILL)).To(Succeed())
+//	p.Kill()
 //	Eventually(p).Should(HaveBeenKilledBy(syscall.SIGKILL))
 func HaveBeenKilledBy(sig syscall.Signal) types.GomegaMatcher {
 	return &killedByMatcher{sig: sig}

@@ -7,11 +7,11 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
-	"github.com/3leaps/sysprims-go/sysprimstest"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // HaveDescendants applies matcher to the live members of the tree other
-// than its root, as a []sysprimstest.ProcessInfo, wherever they moved
+// than its root, as a []process.Info, wherever they moved
 // (another session or group, reparented). The actual is a
 // *sysprimstest.Process or a *sysprimstest.Result; once the tree has been
 // torn down its only live members are the Result's Survivors.
@@ -27,7 +27,7 @@ func HaveDescendants(matcher types.GomegaMatcher) types.GomegaMatcher {
 
 type descendantsMatcher struct {
 	inner   types.GomegaMatcher
-	members []sysprimstest.ProcessInfo
+	members []process.Info
 }
 
 func (m *descendantsMatcher) Match(actual any) (bool, error) {
@@ -42,15 +42,15 @@ func (m *descendantsMatcher) Match(actual any) (bool, error) {
 }
 
 // liveMembers lists the live members of the tree other than its root.
-func (s subject) liveMembers() ([]sysprimstest.ProcessInfo, error) {
+func (s subject) liveMembers() ([]process.Info, error) {
 	if s.r != nil {
 		return s.r.Survivors, nil
 	}
-	all, err := s.p.Descendants()
+	all, err := s.p.Members()
 	if err != nil {
 		return nil, fmt.Errorf("sysprims: HaveDescendants: %w", err)
 	}
-	out := []sysprimstest.ProcessInfo{}
+	out := []process.Info{}
 	for _, p := range all {
 		if p.PID != s.p.Pid() && !p.State.Gone() {
 			out = append(out, p)

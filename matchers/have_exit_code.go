@@ -9,10 +9,10 @@ import (
 // HaveExitCode succeeds when the root of the tree exited by itself with
 // code n. A root ended by a signal has no exit code (see
 // [HaveBeenKilledBy]). The actual is a *sysprimstest.Process or a
-// *sysprimstest.Result; unlike gexec.Exit it also works on a Result.
-//
-// Before a Process has a Result, an exit code above 128 is read as a
-// signal (see [HaveBeenKilledBy]).
+// *sysprimstest.Result; unlike gexec.Exit it also works on a Result, and
+// it reads the exact exit status ([sysprimstest.Process.ExitStatus]), so
+// a root that exits with 137 by itself is not taken for one SIGKILL
+// ended.
 func HaveExitCode(n int) types.GomegaMatcher {
 	return &exitCodeMatcher{code: n}
 }

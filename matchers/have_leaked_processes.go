@@ -10,13 +10,12 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
-	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
 // HaveLeakedProcesses succeeds when the actual snapshot holds leaked
 // processes: live (not zombie) processes that are not in any baseline
 // snapshot (matched by pid and start time) and that belong to this test
-// binary — they carry a marker this binary minted ([sysprimstest.RunID];
+// binary — they carry a marker this binary minted (SYSPRIMS_RUN_ID;
 // one it inherited from a wrapper names another run) or descend from the
 // test process. It judges by the same rule as [sysprimstest.VerifyTestMain]
 // and reads command lines and markers itself, for the processes new since
@@ -29,8 +28,8 @@ import (
 //	// ... start and stop things ...
 //	Eventually(sysprimstest.Snapshot).ShouldNot(HaveLeakedProcesses(before))
 //
-// The arguments are baseline snapshots ([]sysprimstest.ProcessInfo) and
-// ignore filters: any Gomega matcher over a sysprimstest.ProcessInfo
+// The arguments are baseline snapshots ([]process.Info) and
+// ignore filters: any Gomega matcher over a process.Info
 // ([IgnoringName], [IgnoringPID], [IgnoringProcess]); a process a filter
 // matches is not a leak. Other arguments panic.
 //
@@ -45,14 +44,14 @@ func HaveLeakedProcesses(baselineOrIgnoring ...any) types.GomegaMatcher {
 	m := &leakedMatcher{scope: owner.Scope{Baseline: map[process.Identity]bool{}, Self: os.Getpid()}}
 	for _, arg := range baselineOrIgnoring {
 		switch a := arg.(type) {
-		case []sysprimstest.ProcessInfo:
+		case []process.Info:
 			for _, p := range a {
 				m.scope.Baseline[p.ID()] = true
 			}
 		case types.GomegaMatcher:
 			m.ignoring = append(m.ignoring, a)
 		default:
-			panic(fmt.Sprintf("sysprims: HaveLeakedProcesses takes baseline snapshots ([]sysprimstest.ProcessInfo) and ignore matchers (IgnoringName, IgnoringPID, IgnoringProcess), got:\n%s",
+			panic(fmt.Sprintf("sysprims: HaveLeakedProcesses takes baseline snapshots ([]process.Info) and ignore matchers (IgnoringName, IgnoringPID, IgnoringProcess), got:\n%s",
 				format.Object(arg, 1)))
 		}
 	}
@@ -62,7 +61,7 @@ func HaveLeakedProcesses(baselineOrIgnoring ...any) types.GomegaMatcher {
 type leakedMatcher struct {
 	scope    owner.Scope // the whole binary: Test is ""
 	ignoring []types.GomegaMatcher
-	leaked   []sysprimstest.ProcessInfo
+	leaked   []process.Info
 }
 
 func (m *leakedMatcher) Match(actual any) (bool, error) {
@@ -78,15 +77,15 @@ func (m *leakedMatcher) Match(actual any) (bool, error) {
 }
 
 // snapshotOf returns the snapshot actual holds or makes.
-func snapshotOf(actual any) ([]sysprimstest.ProcessInfo, error) {
+func snapshotOf(actual any) ([]process.Info, error) {
 	switch a := actual.(type) {
-	case []sysprimstest.ProcessInfo:
+	case []process.Info:
 		return a, nil
-	case func() []sysprimstest.ProcessInfo:
+	case func() []process.Info:
 		if a != nil {
 			return a(), nil
 		}
-	case func() ([]sysprimstest.ProcessInfo, error):
+	case func() ([]process.Info, error):
 		if a != nil {
 			snap, err := a()
 			if err != nil {
@@ -95,7 +94,7 @@ func snapshotOf(actual any) ([]sysprimstest.ProcessInfo, error) {
 			return snap, nil
 		}
 	}
-	return nil, fmt.Errorf("sysprims: HaveLeakedProcesses expects a []sysprimstest.ProcessInfo or a function returning one, got:\n%s",
+	return nil, fmt.Errorf("sysprims: HaveLeakedProcesses expects a []process.Info or a function returning one, got:\n%s",
 		format.Object(actual, 1))
 }
 
@@ -103,11 +102,11 @@ func snapshotOf(actual any) ([]sysprimstest.ProcessInfo, error) {
 // new since the baselines, with their markers and command lines read now
 // where the snapshot lacks them (a process that is gone keeps what the
 // snapshot says).
-func (m *leakedMatcher) judge(snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, error) {
+func (m *leakedMatcher) judge(snap []process.Info) ([]process.Info, error) {
 	cands := m.scope.Candidates(snap)
 	proc.Fill(cands, owner.Fields)
 	found, _ := m.scope.Judge(snap, cands)
-	var out []sysprimstest.ProcessInfo
+	var out []process.Info
 	for _, f := range found {
 		ignored, err := m.ignored(f.Info)
 		if err != nil {
@@ -121,7 +120,7 @@ func (m *leakedMatcher) judge(snap []sysprimstest.ProcessInfo) ([]sysprimstest.P
 }
 
 // ignored reports whether one of the ignore matchers excuses p.
-func (m *leakedMatcher) ignored(p sysprimstest.ProcessInfo) (bool, error) {
+func (m *leakedMatcher) ignored(p process.Info) (bool, error) {
 	for _, ign := range m.ignoring {
 		ok, err := ign.Match(p)
 		if err != nil {
@@ -146,7 +145,7 @@ func (m *leakedMatcher) NegatedFailureMessage(any) string {
 // and true for a function that takes a new one.
 func (m *leakedMatcher) MatchMayChangeInTheFuture(actual any) bool {
 	switch actual.(type) {
-	case func() []sysprimstest.ProcessInfo, func() ([]sysprimstest.ProcessInfo, error):
+	case func() []process.Info, func() ([]process.Info, error):
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"github.com/onsi/gomega/format"
 	"github.com/onsi/gomega/types"
 
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -27,8 +28,8 @@ import (
 //     root of its tree is an error; a marker inherited from a wrapper
 //     such as sysprims-leakcheck run names the wrapper's tree, not this
 //     one);
-//   - a snapshot of a tree taken while it lived ([]sysprimstest.ProcessInfo
-//     including the root, as [sysprimstest.Process.Descendants] returns
+//   - a snapshot of a tree taken while it lived ([]process.Info
+//     including the root, as [sysprimstest.Process.Members] returns
 //     it): its earliest-started process is the root, and the others are
 //     judged by identity (pid and start time).
 //
@@ -42,7 +43,7 @@ func HaveNoOrphanDescendants() types.GomegaMatcher {
 }
 
 type noOrphansMatcher struct {
-	snapshot func() ([]sysprimstest.ProcessInfo, error)
+	snapshot func() ([]process.Info, error)
 	orphans  []orphan
 	rootGone bool
 }
@@ -58,28 +59,28 @@ func (m *noOrphansMatcher) Match(actual any) (bool, error) {
 
 // tree takes one snapshot and finds in it the members and root of the
 // actual's tree.
-func (m *noOrphansMatcher) tree(actual any) ([]sysprimstest.ProcessInfo, treeRoot, []sysprimstest.ProcessInfo, error) {
+func (m *noOrphansMatcher) tree(actual any) ([]process.Info, treeRoot, []process.Info, error) {
 	if !orphanSubject(actual) {
-		return nil, treeRoot{}, nil, fmt.Errorf("sysprims: HaveNoOrphanDescendants expects a *sysprimstest.Process, a pid (int) or a []sysprimstest.ProcessInfo, got:\n%s",
+		return nil, treeRoot{}, nil, fmt.Errorf("sysprims: HaveNoOrphanDescendants expects a *sysprimstest.Process, a pid (int) or a []process.Info, got:\n%s",
 			format.Object(actual, 1))
 	}
 	exited := false
 	if p, ok := actual.(*sysprimstest.Process); ok {
-		exited = p.ExitCode() != -1 // before the snapshot: a root seen alive was alive
+		_, _, exited = p.ExitStatus() // before the snapshot: a root seen alive was alive
 	}
 	snap, err := m.snapshot()
 	if err != nil {
 		return nil, treeRoot{}, nil, fmt.Errorf("sysprims: HaveNoOrphanDescendants: %w", err)
 	}
 	snap = detailed(snap)
-	var members []sysprimstest.ProcessInfo
+	var members []process.Info
 	var root treeRoot
 	switch a := actual.(type) {
 	case *sysprimstest.Process:
 		members, root = processTree(a, exited, snap)
 	case int:
 		members, root, err = pidTree(a, snap)
-	case []sysprimstest.ProcessInfo:
+	case []process.Info:
 		members, root = snapshotTree(a, snap)
 	}
 	return members, root, snap, err
@@ -90,7 +91,7 @@ func orphanSubject(actual any) bool {
 	switch a := actual.(type) {
 	case *sysprimstest.Process:
 		return a != nil
-	case int, []sysprimstest.ProcessInfo:
+	case int, []process.Info:
 		return true
 	}
 	return false

@@ -3,15 +3,14 @@ package matchers
 import (
 	"fmt"
 
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/onsi/gomega/format"
-
-	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
 // ignoringMatcher is a fixed test on one process.
 type ignoringMatcher struct {
 	what  string
-	match func(sysprimstest.ProcessInfo) bool
+	match func(process.Info) bool
 }
 
 func (m *ignoringMatcher) Match(actual any) (bool, error) {
@@ -30,16 +29,16 @@ func (m *ignoringMatcher) NegatedFailureMessage(actual any) string {
 	return format.Message(actual, "not "+m.what)
 }
 
-// processInfoOf accepts a ProcessInfo or a non-nil pointer to one.
-func processInfoOf(matcher string, actual any) (sysprimstest.ProcessInfo, error) {
+// processInfoOf accepts a process.Info or a non-nil pointer to one.
+func processInfoOf(matcher string, actual any) (process.Info, error) {
 	switch a := actual.(type) {
-	case sysprimstest.ProcessInfo:
+	case process.Info:
 		return a, nil
-	case *sysprimstest.ProcessInfo:
+	case *process.Info:
 		if a != nil {
 			return *a, nil
 		}
 	}
-	return sysprimstest.ProcessInfo{}, fmt.Errorf("sysprims: %s expects a sysprimstest.ProcessInfo, got:\n%s",
+	return process.Info{}, fmt.Errorf("sysprims: %s expects a process.Info, got:\n%s",
 		matcher, format.Object(actual, 1))
 }

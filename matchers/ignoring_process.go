@@ -4,12 +4,12 @@ import (
 	"github.com/onsi/gomega/types"
 )
 
-// IgnoringProcess matches a sysprimstest.ProcessInfo that matcher
-// matches, for [HaveLeakedProcesses]:
+// IgnoringProcess matches a [process.Info] that matcher matches, for
+// [HaveLeakedProcesses]:
 //
 //	HaveLeakedProcesses(before, IgnoringProcess(HaveField("PPID", 1)))
 //
-// Any Gomega matcher over a ProcessInfo can be passed to
+// Any Gomega matcher over a process.Info can be passed to
 // HaveLeakedProcesses directly; IgnoringProcess names the intent.
 func IgnoringProcess(matcher types.GomegaMatcher) types.GomegaMatcher {
 	if matcher == nil {

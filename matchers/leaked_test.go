@@ -7,15 +7,16 @@ import (
 
 	. "github.com/onsi/gomega"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/matchers"
-	"github.com/3leaps/sysprims-go/sysprimstest"
+	"github.com/3leaps/sysprims-go/process"
 )
 
-func marked(pid int, name string) sysprimstest.ProcessInfo {
-	return sysprimstest.ProcessInfo{PID: pid, PPID: 1, PGID: pid, SID: pid, Name: name, State: proc.StateSleeping,
+func marked(pid int, name string) process.Info {
+	return process.Info{PID: pid, PPID: 1, PGID: pid, SID: pid, Name: name, State: proc.StateSleeping,
 		StartTimeUnixMs: int64(pid), Cmdline: []string{"/usr/bin/" + name},
-		Markers: map[string]string{sysprimstest.EnvRunID: sysprimstest.RunID(), sysprimstest.EnvTest: "TestLeaky"}}
+		Markers: map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTest: "TestLeaky"}}
 }
 
 func TestHaveLeakedProcessesOnSnapshots(t *testing.T) {
@@ -23,9 +24,9 @@ func TestHaveLeakedProcessesOnSnapshots(t *testing.T) {
 	a, b := marked(910001, "agentd"), marked(910002, "worker")
 	stranger := marked(910003, "other")
 	stranger.Markers = nil // not ours, not our descendant
-	me := sysprimstest.ProcessInfo{PID: os.Getpid(), State: proc.StateRunning}
-	before := []sysprimstest.ProcessInfo{me, a}
-	after := []sysprimstest.ProcessInfo{me, a, b, stranger}
+	me := process.Info{PID: os.Getpid(), State: proc.StateRunning}
+	before := []process.Info{me, a}
+	after := []process.Info{me, a, b, stranger}
 
 	m := matchers.HaveLeakedProcesses(before)
 	ok, err := m.Match(after)
@@ -47,26 +48,26 @@ func TestHaveLeakedProcessesOnSnapshots(t *testing.T) {
 	// A zombie is never a leak; a reused pid is not the baseline's process.
 	zb := b
 	zb.State = proc.StateZombie
-	g.Expect([]sysprimstest.ProcessInfo{me, zb}).NotTo(matchers.HaveLeakedProcesses())
+	g.Expect([]process.Info{me, zb}).NotTo(matchers.HaveLeakedProcesses())
 	reused := a
 	reused.StartTimeUnixMs++
-	g.Expect([]sysprimstest.ProcessInfo{me, reused}).To(matchers.HaveLeakedProcesses(before))
+	g.Expect([]process.Info{me, reused}).To(matchers.HaveLeakedProcesses(before))
 }
 
 func TestHaveLeakedProcessesActualForms(t *testing.T) {
 	g := NewWithT(t)
-	leak := []sysprimstest.ProcessInfo{marked(910004, "leak")}
+	leak := []process.Info{marked(910004, "leak")}
 	m := matchers.HaveLeakedProcesses()
 	mc := m.(interface{ MatchMayChangeInTheFuture(any) bool })
-	plain := func() []sysprimstest.ProcessInfo { return leak }
-	withErr := func() ([]sysprimstest.ProcessInfo, error) { return leak, nil }
+	plain := func() []process.Info { return leak }
+	withErr := func() ([]process.Info, error) { return leak, nil }
 	for _, actual := range []any{plain, withErr} {
 		g.Expect(m.Match(actual)).To(BeTrue())
 		g.Expect(mc.MatchMayChangeInTheFuture(actual)).To(BeTrue())
 	}
 	g.Expect(mc.MatchMayChangeInTheFuture(leak)).To(BeFalse())
 
-	failing := func() ([]sysprimstest.ProcessInfo, error) { return nil, errors.New("boom") }
+	failing := func() ([]process.Info, error) { return nil, errors.New("boom") }
 	_, err := m.Match(failing)
 	g.Expect(err).To(MatchError(ContainSubstring("snapshot: boom")))
 

@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/gomega/format"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -23,16 +24,16 @@ type treeRoot struct {
 
 // orphan is a member of a tree alive outside its root's live subtree.
 type orphan struct {
-	sysprimstest.ProcessInfo
+	process.Info
 	how string
 }
 
-func (o orphan) String() string { return owner.Line(o.ProcessInfo) + " (" + o.how + ")" }
+func (o orphan) String() string { return owner.Line(o.Info) + " (" + o.how + ")" }
 
 // findOrphans returns the members that are alive outside the root's live
 // subtree (all live members when the root is gone), each with how it got
 // there in owner's words.
-func findOrphans(snap, members []sysprimstest.ProcessInfo, root treeRoot) []orphan {
+func findOrphans(snap, members []process.Info, root treeRoot) []orphan {
 	tree := owner.Tree{Root: root.pid, RootAlive: root.alive, SIDs: root.sids, PGIDs: root.pgids,
 		Inside: map[int]bool{}, Escaped: map[int]bool{}}
 	if root.alive {
@@ -65,7 +66,7 @@ func orphanLines(orphans []orphan) string {
 // pid, to r's references: what a member of a tree started by this process
 // has unless it escaped. It is used when the root is gone and its own
 // session and group can no longer be read.
-func (r treeRoot) withOwnRefs(snap []sysprimstest.ProcessInfo) treeRoot {
+func (r treeRoot) withOwnRefs(snap []process.Info) treeRoot {
 	r.sids = append(r.sids, r.pid)
 	r.pgids = append(r.pgids, r.pid)
 	if self, ok := find(snap, os.Getpid()); ok {
@@ -76,13 +77,13 @@ func (r treeRoot) withOwnRefs(snap []sysprimstest.ProcessInfo) treeRoot {
 }
 
 // rootFrom makes a treeRoot from the root's own entry.
-func rootFrom(p sysprimstest.ProcessInfo, alive bool) treeRoot {
+func rootFrom(p process.Info, alive bool) treeRoot {
 	return treeRoot{pid: p.PID, alive: alive, sids: []int{p.SID}, pgids: []int{p.PGID}}
 }
 
 // processTree finds the members and root of the tree of a Process.
 // exited says whether the root had exited before snap was taken.
-func processTree(p *sysprimstest.Process, exited bool, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, treeRoot) {
+func processTree(p *sysprimstest.Process, exited bool, snap []process.Info) ([]process.Info, treeRoot) {
 	members := treeMembers(snap, p.TreeID())
 	if info, ok := find(snap, p.Pid()); ok && !exited && !info.State.Gone() {
 		return members, rootFrom(info, true)
@@ -97,14 +98,14 @@ var errNoTree = errors.New("sysprims: HaveNoOrphanDescendants")
 // must be alive, carry a tree marker this test binary minted (one
 // inherited from a wrapper names the wrapper's tree, never this one) and
 // be the root of that tree.
-func pidTree(pid int, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, treeRoot, error) {
+func pidTree(pid int, snap []process.Info) ([]process.Info, treeRoot, error) {
 	info, ok := find(snap, pid)
 	if !ok || info.State.Gone() {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not running; pass its *sysprimstest.Process, or a snapshot of its tree taken while it lived", errNoTree, pid)
 	}
 	id := owner.TreeOf(info)
 	if id == "" {
-		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker of this test binary (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, sysprimstest.EnvTreeID)
+		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker of this test binary (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, owner.EnvTreeID)
 	}
 	if parent, ok := find(snap, info.PPID); ok && owner.TreeOf(parent) == id && !owner.IsHelper(parent) {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not the root of tree %s (its parent %d is a member too); pass the root", errNoTree, pid, id, info.PPID)
@@ -115,12 +116,12 @@ func pidTree(pid int, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessIn
 // snapshotTree judges a snapshot of a tree taken while it lived: its
 // earliest-started process is the root, and the others are the members,
 // found again in snap by identity.
-func snapshotTree(listing, snap []sysprimstest.ProcessInfo) ([]sysprimstest.ProcessInfo, treeRoot) {
+func snapshotTree(listing, snap []process.Info) ([]process.Info, treeRoot) {
 	if len(listing) == 0 {
 		return nil, treeRoot{}
 	}
 	root := rootOfListing(listing)
-	var members []sysprimstest.ProcessInfo
+	var members []process.Info
 	for _, p := range listing {
 		if p.ID() == root.ID() {
 			continue
@@ -135,12 +136,12 @@ func snapshotTree(listing, snap []sysprimstest.ProcessInfo) ([]sysprimstest.Proc
 
 // rootOfListing picks the root of a tree listing: the earliest-started
 // process, preferring on a tie one whose parent is not in the listing.
-func rootOfListing(listing []sysprimstest.ProcessInfo) sysprimstest.ProcessInfo {
+func rootOfListing(listing []process.Info) process.Info {
 	pids := make(map[int]bool, len(listing))
 	for _, p := range listing {
 		pids[p.PID] = true
 	}
-	earlier := func(a, b sysprimstest.ProcessInfo) bool {
+	earlier := func(a, b process.Info) bool {
 		if a.StartTimeUnixMs != b.StartTimeUnixMs {
 			return a.StartTimeUnixMs < b.StartTimeUnixMs
 		}

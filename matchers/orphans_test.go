@@ -8,27 +8,27 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
-	"github.com/3leaps/sysprims-go/sysprimstest"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // testTree is a tree id minted by this test binary.
 var testTree = owner.NewTreeID()
 
 // pinfo builds a snapshot entry; tree "" means no markers.
-func pinfo(pid, ppid, pgid, sid int, start int64, tree string) sysprimstest.ProcessInfo {
-	p := sysprimstest.ProcessInfo{PID: pid, PPID: ppid, PGID: pgid, SID: sid, StartTimeUnixMs: start,
+func pinfo(pid, ppid, pgid, sid int, start int64, tree string) process.Info {
+	p := process.Info{PID: pid, PPID: ppid, PGID: pgid, SID: sid, StartTimeUnixMs: start,
 		State: proc.StateSleeping, Name: "proc", Cmdline: []string{"/bin/proc", "-n"}}
 	if tree != "" {
-		p.Markers = map[string]string{sysprimstest.EnvRunID: sysprimstest.RunID(), sysprimstest.EnvTreeID: tree, sysprimstest.EnvTest: "TestX"}
+		p.Markers = map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTreeID: tree, owner.EnvTest: "TestX"}
 	}
 	return p
 }
 
-func self() sysprimstest.ProcessInfo {
+func self() process.Info {
 	return pinfo(os.Getpid(), 1, 50, 50, 1, "")
 }
 
-func zombie(p sysprimstest.ProcessInfo) sysprimstest.ProcessInfo {
+func zombie(p process.Info) process.Info {
 	p.State = proc.StateZombie
 	return p
 }
@@ -43,7 +43,7 @@ func hows(orphans []orphan) map[int]string {
 
 func TestFindOrphansRootAlive(t *testing.T) {
 	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
-	snap := []sysprimstest.ProcessInfo{
+	snap := []process.Info{
 		self(), root,
 		pinfo(201, 200, 201, 201, 11, testTree), // setsid, parent alive: inside
 		pinfo(203, 1, 202, 202, 12, testTree),   // daemon
@@ -70,7 +70,7 @@ func TestFindOrphansRootAlive(t *testing.T) {
 }
 
 func TestFindOrphansRootGone(t *testing.T) {
-	snap := []sysprimstest.ProcessInfo{self(), pinfo(201, 1, 200, 50, 11, testTree), pinfo(202, 1, 202, 202, 12, testTree)}
+	snap := []process.Info{self(), pinfo(201, 1, 200, 50, 11, testTree), pinfo(202, 1, 202, 202, 12, testTree)}
 	root := treeRoot{pid: 200}.withOwnRefs(snap)
 	got := hows(findOrphans(snap, treeMembers(snap, testTree), root))
 	if got[201] != "reparented to pid 1 (daemonized)" {
@@ -84,7 +84,7 @@ func TestFindOrphansRootGone(t *testing.T) {
 func TestHelpersAreNotMembers(t *testing.T) {
 	shim := pinfo(300, os.Getpid(), 300, 50, 5, testTree)
 	shim.Markers[owner.EnvShim] = "1"
-	snap := []sysprimstest.ProcessInfo{self(), shim, pinfo(301, 300, 301, 50, 6, testTree)}
+	snap := []process.Info{self(), shim, pinfo(301, 300, 301, 50, 6, testTree)}
 	members := treeMembers(snap, testTree)
 	if len(members) != 1 || members[0].PID != 301 {
 		t.Fatalf("members = %v", members)
@@ -98,7 +98,7 @@ func TestPIDTree(t *testing.T) {
 	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
 	child := pinfo(201, 200, 200, 50, 11, testTree)
 	stranger := pinfo(400, 1, 400, 400, 3, "")
-	snap := []sysprimstest.ProcessInfo{self(), root, child, pinfo(203, 1, 202, 202, 12, testTree), stranger, zombie(pinfo(500, 1, 1, 1, 1, testTree))}
+	snap := []process.Info{self(), root, child, pinfo(203, 1, 202, 202, 12, testTree), stranger, zombie(pinfo(500, 1, 1, 1, 1, testTree))}
 	members, r, err := pidTree(200, snap)
 	if err != nil || !r.alive || len(members) != 3 {
 		t.Fatalf("pidTree(200) = %v, %+v, %v", members, r, err)
@@ -118,7 +118,7 @@ func TestSnapshotTree(t *testing.T) {
 	root := pinfo(200, os.Getpid(), 200, 50, 10, testTree)
 	child := pinfo(201, 200, 200, 50, 10, testTree) // same start ms as the root
 	daemon := pinfo(203, 202, 202, 202, 12, testTree)
-	listing := []sysprimstest.ProcessInfo{child, daemon, root}
+	listing := []process.Info{child, daemon, root}
 	if got := rootOfListing(listing); got.PID != 200 {
 		t.Fatalf("root = %d, want 200", got.PID)
 	}
@@ -126,7 +126,7 @@ func TestSnapshotTree(t *testing.T) {
 	// was reused by a stranger.
 	movedDaemon := daemon
 	movedDaemon.PPID = 1
-	now := []sysprimstest.ProcessInfo{self(), root, movedDaemon, pinfo(201, 1, 201, 201, 99, "")}
+	now := []process.Info{self(), root, movedDaemon, pinfo(201, 1, 201, 201, 99, "")}
 	members, r := snapshotTree(listing, now)
 	got := findOrphans(now, members, r)
 	if !r.alive || len(got) != 1 || got[0].PID != 203 {
@@ -144,9 +144,9 @@ func TestSnapshotTree(t *testing.T) {
 
 func TestLeakJudge(t *testing.T) {
 	me := os.Getpid()
-	run := func(pid int, start int64, runID string) sysprimstest.ProcessInfo {
+	run := func(pid int, start int64, runID string) process.Info {
 		p := pinfo(pid, 1, pid, pid, start, "")
-		p.Markers = map[string]string{sysprimstest.EnvRunID: runID}
+		p.Markers = map[string]string{owner.EnvRunID: runID}
 		return p
 	}
 	child := pinfo(600, me, 600, 50, 20, "") // descends from the test process
@@ -154,9 +154,9 @@ func TestLeakJudge(t *testing.T) {
 	old := pinfo(602, me, 602, 50, 2, "") // in the baseline
 	shim := pinfo(603, me, 603, 50, 22, "")
 	shim.Markers = map[string]string{owner.EnvGuardian: "1"}
-	snap := []sysprimstest.ProcessInfo{self(), child, grandchild, old, shim,
-		run(700, 30, sysprimstest.RunID()), run(701, 31, "0badc0de"), zombie(run(702, 32, sysprimstest.RunID())), pinfo(703, 1, 703, 703, 33, "")}
-	m := HaveLeakedProcesses([]sysprimstest.ProcessInfo{old}, IgnoringPID(601)).(*leakedMatcher)
+	snap := []process.Info{self(), child, grandchild, old, shim,
+		run(700, 30, owner.RunID()), run(701, 31, "0badc0de"), zombie(run(702, 32, owner.RunID())), pinfo(703, 1, 703, 703, 33, "")}
+	m := HaveLeakedProcesses([]process.Info{old}, IgnoringPID(601)).(*leakedMatcher)
 	leaked, err := m.judge(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -174,12 +174,12 @@ func TestLeakJudge(t *testing.T) {
 // a plain child and the test process carry the wrapper's tree marker;
 // that marker names the wrapper's tree, never a tree of this binary.
 func TestPIDTreeInheritedMarker(t *testing.T) {
-	wrapper := map[string]string{sysprimstest.EnvRunID: "0badc0de", sysprimstest.EnvTreeID: "0badc0de-1"}
+	wrapper := map[string]string{owner.EnvRunID: "0badc0de", owner.EnvTreeID: "0badc0de-1"}
 	me := self()
 	me.Markers = wrapper
 	child := pinfo(300, os.Getpid(), 50, 50, 5, "")
 	child.Markers = wrapper
-	_, _, err := pidTree(300, []sysprimstest.ProcessInfo{me, child})
+	_, _, err := pidTree(300, []process.Info{me, child})
 	if !errors.Is(err, errNoTree) || !strings.Contains(err.Error(), "carries no SYSPRIMS_TREE_ID marker") {
 		t.Errorf("pidTree of a plain child under a wrapper = %v", err)
 	}

@@ -10,23 +10,24 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 
-	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/matchers"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
-func survivor(pid int, name string) sysprimstest.ProcessInfo {
-	return sysprimstest.ProcessInfo{PID: pid, PPID: 1, PGID: pid, SID: pid, Name: name, State: proc.StateSleeping,
-		Cmdline: []string{name, "--forever"}, Markers: map[string]string{sysprimstest.EnvTest: "TestSomething"}}
+func survivor(pid int, name string) process.Info {
+	return process.Info{PID: pid, PPID: 1, PGID: pid, SID: pid, Name: name, State: process.StateSleeping,
+		Cmdline: []string{name, "--forever"}, Markers: map[string]string{owner.EnvTest: "TestSomething"}}
 }
 
 var (
-	exited0  = &sysprimstest.Result{ExitCode: 0, Duration: time.Second, Reliability: "guaranteed", Mechanism: "cgroup_v2"}
-	exited3  = &sysprimstest.Result{ExitCode: 3, Reliability: "best_effort", Mechanism: "process_group"}
-	killed   = &sysprimstest.Result{ExitCode: -1, Signal: syscall.SIGKILL, Reliability: "guaranteed", Mechanism: "cgroup_v2"}
-	timedOut = &sysprimstest.Result{ExitCode: -1, Signal: syscall.SIGTERM, TimedOut: true, Reliability: "guaranteed", Mechanism: "subreaper"}
-	survived = &sysprimstest.Result{ExitCode: 0, Reliability: "best_effort", Mechanism: "process_group",
-		Survivors: []sysprimstest.ProcessInfo{survivor(4242, "agentd")}}
+	exited0  = &sysprimstest.Result{ExitCode: 0, Duration: time.Second, Reliability: process.Guaranteed, Mechanism: process.MechanismCgroupV2}
+	exited3  = &sysprimstest.Result{ExitCode: 3, Reliability: process.BestEffort, Mechanism: process.MechanismProcessGroup}
+	killed   = &sysprimstest.Result{ExitCode: -1, Signal: syscall.SIGKILL, Reliability: process.Guaranteed, Mechanism: process.MechanismCgroupV2}
+	timedOut = &sysprimstest.Result{ExitCode: -1, Signal: syscall.SIGTERM, TimedOut: true, Reliability: process.Guaranteed, Mechanism: process.MechanismSubreaper}
+	survived = &sysprimstest.Result{ExitCode: 0, Reliability: process.BestEffort, Mechanism: process.MechanismProcessGroup,
+		Survivors: []process.Info{survivor(4242, "agentd")}}
 	neverRan = &sysprimstest.Result{ExitCode: -1, Err: errors.New("sysprims: no such file")}
 )
 
@@ -72,8 +73,8 @@ func TestOutcomeMatchersOnResults(t *testing.T) {
 		{"exit 0 not 3", matchers.HaveExitCode(3), exited0, false, "to have exited with code 3, but it exited with code 0"},
 		{"signal has no exit code", matchers.HaveExitCode(-1), killed, false, "killed by SIGKILL"},
 		{"tree killed", matchers.BeTreeKilled(), exited0, true, "not to have been torn down"},
-		{"tree killed guaranteed", matchers.BeTreeKilled("guaranteed"), exited0, true, "not to have been torn down"},
-		{"reliability mismatch", matchers.BeTreeKilled("guaranteed"), exited3, false, `reliability guaranteed, but it was "best_effort" (process_group)`},
+		{"tree killed guaranteed", matchers.BeTreeKilled(process.Guaranteed), exited0, true, "not to have been torn down"},
+		{"reliability mismatch", matchers.BeTreeKilled(process.Guaranteed), exited3, false, `reliability guaranteed, but it was "best_effort" (process_group)`},
 		{"survivors", matchers.BeTreeKilled(), survived, false, "pid 4242 ppid 1 pgid 4242 sid 4242 [sleeping] agentd --forever (started by TestSomething)"},
 		{"never started tree", matchers.BeTreeKilled(), neverRan, false, "never started"},
 		{"descendants of result", matchers.HaveDescendants(BeEmpty()), exited0, true, "(none)"},
@@ -137,4 +138,13 @@ func TestWithGomega(t *testing.T) {
 	if failure != "" {
 		t.Errorf("unexpected failure %q", failure)
 	}
+}
+
+// BeTreeKilled takes the typed reliabilities; a value that is neither
+// panics with what to pass instead.
+func TestBeTreeKilledTyped(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect(exited3).To(matchers.BeTreeKilled(process.Guaranteed, process.BestEffort))
+	g.Expect(exited3).NotTo(matchers.BeTreeKilled(process.Guaranteed))
+	g.Expect(func() { matchers.BeTreeKilled(process.Reliability("")) }).To(PanicWith(ContainSubstring("pass process.Guaranteed or process.BestEffort")))
 }

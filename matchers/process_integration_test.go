@@ -45,14 +45,26 @@ func TestKilledByOnProcess(t *testing.T) {
 	g.Expect(m.(mayChange).MatchMayChangeInTheFuture(p)).To(BeTrue())
 	g.Expect(p).NotTo(matchers.HaveTimedOut())
 
-	g.Expect(p.Signal(syscall.SIGKILL)).To(Succeed())
-	g.Eventually(p).Should(matchers.HaveBeenKilledBy(syscall.SIGKILL))
+	g.Eventually(p.Kill()).Should(matchers.HaveBeenKilledBy(syscall.SIGKILL))
 	g.Expect(p).To(gexec.Exit(128 + int(syscall.SIGKILL)))
 	g.Expect(p).NotTo(matchers.HaveExitCode(128 + int(syscall.SIGKILL)))
 	res := p.Stop()
 	g.Expect(res).To(matchers.HaveBeenKilledBy(syscall.SIGKILL))
 	g.Expect(p).To(matchers.HaveBeenKilledBy(syscall.SIGKILL))
 	g.Expect(p).To(matchers.BeTreeKilled(res.Reliability))
+}
+
+// A root that exits with 137 by itself was not killed by SIGKILL, also
+// before the Process has a Result: the matchers read the exact status,
+// not gexec's ExitCode. Before, they decoded 128+n back into a signal.
+func TestExit137IsNotSIGKILL(t *testing.T) {
+	g := newG(t)
+	p := sysprimstest.Start(t, fixtures.Command("exit", "137"))
+	g.Eventually(p.Exited()).Should(BeClosed())
+	g.Expect(p).To(gexec.Exit(137))
+	g.Expect(p).To(matchers.HaveExitCode(137))
+	g.Expect(p).NotTo(matchers.HaveBeenKilledBy(syscall.SIGKILL))
+	g.Expect(p.Stop()).To(matchers.HaveExitCode(137))
 }
 
 func TestTimedOutRun(t *testing.T) {
@@ -108,7 +120,7 @@ func TestNoOrphansSetsidRootKilled(t *testing.T) {
 	p, reports := startScenario(t, "setsid")
 	escapee := role(t, reports, "escapee(setsid)")
 	g.Eventually(p).Should(gbytes.Say("ready"))
-	listing, err := p.Descendants()
+	listing, err := p.Members()
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(listing).To(HaveLen(2))
 	g.Expect(p).To(matchers.HaveNoOrphanDescendants())

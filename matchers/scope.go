@@ -8,31 +8,31 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
-	"github.com/3leaps/sysprims-go/sysprimstest"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // find returns the entry for pid in snap.
-func find(snap []sysprimstest.ProcessInfo, pid int) (sysprimstest.ProcessInfo, bool) {
+func find(snap []process.Info, pid int) (process.Info, bool) {
 	for _, p := range snap {
 		if p.PID == pid {
 			return p, true
 		}
 	}
-	return sysprimstest.ProcessInfo{}, false
+	return process.Info{}, false
 }
 
 // live reports whether p is in snap with the same identity and running.
-func live(snap []sysprimstest.ProcessInfo, id proc.Identity) (sysprimstest.ProcessInfo, bool) {
+func live(snap []process.Info, id process.Identity) (process.Info, bool) {
 	p, ok := find(snap, id.PID)
 	if !ok || p.ID() != id || p.State.Gone() {
-		return sysprimstest.ProcessInfo{}, false
+		return process.Info{}, false
 	}
 	return p, true
 }
 
 // subtree returns the pids of root and its live descendants by parent
 // links in snap.
-func subtree(snap []sysprimstest.ProcessInfo, root int) map[int]bool {
+func subtree(snap []process.Info, root int) map[int]bool {
 	set := map[int]bool{root: true}
 	for _, p := range proc.Descendants(snap, root) {
 		if !p.State.Gone() {
@@ -44,8 +44,8 @@ func subtree(snap []sysprimstest.ProcessInfo, root int) map[int]bool {
 
 // treeMembers returns the live, non-helper processes of snap that carry
 // the tree marker id, minted by this test binary.
-func treeMembers(snap []sysprimstest.ProcessInfo, id string) []sysprimstest.ProcessInfo {
-	var out []sysprimstest.ProcessInfo
+func treeMembers(snap []process.Info, id string) []process.Info {
+	var out []process.Info
 	for _, p := range snap {
 		if owner.TreeOf(p) == id && !p.State.Gone() && !owner.IsHelper(p) {
 			out = append(out, p)
@@ -58,10 +58,10 @@ func treeMembers(snap []sysprimstest.ProcessInfo, id string) []sysprimstest.Proc
 // processes of snap that lack them and started no earlier than the test
 // process (the only ones that can carry a marker it minted), and returns
 // snap.
-func detailed(snap []sysprimstest.ProcessInfo) []sysprimstest.ProcessInfo {
+func detailed(snap []process.Info) []process.Info {
 	self, known := find(snap, os.Getpid())
 	var idx []int
-	var part []sysprimstest.ProcessInfo
+	var part []process.Info
 	for i, p := range snap {
 		if p.Markers == nil && !p.State.Gone() && (!known || p.StartTimeUnixMs >= self.StartTimeUnixMs) {
 			idx = append(idx, i)
@@ -77,6 +77,6 @@ func detailed(snap []sysprimstest.ProcessInfo) []sysprimstest.ProcessInfo {
 
 // renderSnapshot shows a snapshot in a message one process per line,
 // rather than as Gomega's field-by-field dump.
-func renderSnapshot(ps []sysprimstest.ProcessInfo) string {
+func renderSnapshot(ps []process.Info) string {
 	return fmt.Sprintf("%s<%T | len:%d>:%s", format.Indent, ps, len(ps), owner.Lines(ps, format.Indent))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/onsi/gomega/format"
 
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -53,11 +54,9 @@ type ending struct {
 	sig     syscall.Signal
 }
 
-// maxSignal bounds the shell convention 128+n for a root killed by n.
-const maxSignal = 64
-
-// ending reports how the root ended. Before a Process has a Result only
-// its ExitCode is known, where 128+n stands for "killed by signal n".
+// ending reports how the root ended, exactly: from the Result, or before
+// there is one from [sysprimstest.Process.ExitStatus] (never from the
+// gexec-style ExitCode, which folds a signal into 128+n).
 func (s subject) ending() ending {
 	if s.r != nil {
 		if s.r.Err != nil {
@@ -65,14 +64,8 @@ func (s subject) ending() ending {
 		}
 		return ending{code: s.r.ExitCode, sig: s.r.Signal}
 	}
-	code := s.p.ExitCode()
-	switch {
-	case code == -1:
-		return ending{running: true, code: -1}
-	case code > 128 && code <= 128+maxSignal:
-		return ending{code: -1, sig: syscall.Signal(code - 128)}
-	}
-	return ending{code: code}
+	code, sig, exited := s.p.ExitStatus()
+	return ending{running: !exited, code: code, sig: sig}
 }
 
 func (e ending) String() string {
@@ -100,7 +93,7 @@ func render(actual any) string {
 		if a != nil {
 			return fmt.Sprintf("%s<%T>: %s", format.Indent, a, a.String())
 		}
-	case []sysprimstest.ProcessInfo:
+	case []process.Info:
 		return renderSnapshot(a)
 	}
 	return format.Object(actual, 1)
@@ -110,7 +103,7 @@ func describeProcess(p *sysprimstest.Process) string {
 	if r := p.Result(); r != nil {
 		return p.String() + ": " + r.String()
 	}
-	if p.ExitCode() == -1 {
+	if _, _, exited := p.ExitStatus(); !exited {
 		return p.String() + ": running"
 	}
 	return p.String() + ": root exited, not yet waited for"

@@ -43,3 +43,23 @@ func TestMechanisms(t *testing.T) {
 		t.Error("ReliabilityOf wrong")
 	}
 }
+
+func TestReliabilities(t *testing.T) {
+	for _, r := range Reliabilities() {
+		if !r.Valid() {
+			t.Errorf("%q not valid", r)
+		}
+	}
+	if Reliability("guarantied").Valid() || Reliability("").Valid() {
+		t.Error("an unknown reliability is valid")
+	}
+}
+
+func TestNamedTreeIsReportedOnly(t *testing.T) {
+	if MechanismNamedTree.Valid() || ReliabilityOf(MechanismNamedTree) != BestEffort {
+		t.Error("named_tree can be asked for, or is guaranteed")
+	}
+	if ReliabilityOf(MechanismAuto) != BestEffort || ReliabilityOf(MechanismJobObject) != Guaranteed || ReliabilityOf(MechanismSubreaper) != Guaranteed {
+		t.Error("ReliabilityOf wrong")
+	}
+}

@@ -1,5 +1,7 @@
 package process
 
+import "slices"
+
 // Mechanism names the container that holds a process tree, as reported
 // in results (grouping_effective) and JSON.
 type Mechanism string
@@ -19,24 +21,25 @@ const (
 	MechanismProcessGroup Mechanism = "process_group"
 	// MechanismJobObject is a Windows Job Object with kill-on-close.
 	MechanismJobObject Mechanism = "job_object"
+	// MechanismNamedTree is reported, never asked for: a tree the caller
+	// named by its root's pid but did not start (sysprimstest's
+	// TerminateTree), found by parent links; best effort.
+	MechanismNamedTree Mechanism = "named_tree"
 )
 
-// Mechanisms lists every named mechanism, strongest first.
+// Mechanisms lists every container mechanism that can be asked for,
+// strongest first.
 func Mechanisms() []Mechanism {
 	return []Mechanism{MechanismCgroupV2, MechanismSubreaper, MechanismJobObject, MechanismProcessGroup}
 }
 
-// Valid reports whether m is [MechanismAuto] or a named mechanism.
+// Valid reports whether m can be asked for: [MechanismAuto] or one of
+// [Mechanisms].
 func (m Mechanism) Valid() bool {
 	if m == MechanismAuto {
 		return true
 	}
-	for _, x := range Mechanisms() {
-		if m == x {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Mechanisms(), m)
 }
 
 // Reliability is what a teardown can promise, as the sysprims
@@ -52,10 +55,20 @@ const (
 	BestEffort Reliability = "best_effort"
 )
 
-// ReliabilityOf says what a container of mechanism m can promise.
+// Reliabilities lists both reliabilities, strongest first.
+func Reliabilities() []Reliability { return []Reliability{Guaranteed, BestEffort} }
+
+// Valid reports whether r is one of [Reliabilities].
+func (r Reliability) Valid() bool { return r == Guaranteed || r == BestEffort }
+
+// ReliabilityOf says what a container of mechanism m can promise:
+// [Guaranteed] for a cgroup v2 leaf, the subreaper and a Job Object,
+// [BestEffort] for a process group and a named tree. For [MechanismAuto]
+// it depends on the machine, and BestEffort is all it can say.
 func ReliabilityOf(m Mechanism) Reliability {
-	if m == MechanismProcessGroup {
-		return BestEffort
+	switch m {
+	case MechanismCgroupV2, MechanismSubreaper, MechanismJobObject:
+		return Guaranteed
 	}
-	return Guaranteed
+	return BestEffort
 }

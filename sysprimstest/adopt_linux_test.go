@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // envDaemons runs TestLeaveDaemons in a child test binary; its value
@@ -51,13 +52,13 @@ func newDaemonTag() string {
 
 // daemonsAlive returns the live sleeps tagged tag, anywhere (they are
 // found by their unique arguments, so a broken check cannot hide them).
-func daemonsAlive(t testing.TB, tag string) []ProcessInfo {
+func daemonsAlive(t testing.TB, tag string) []process.Info {
 	t.Helper()
 	snap, err := SnapshotWith(FieldCmdline)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []ProcessInfo
+	var out []process.Info
 	for _, p := range alive(snap) {
 		if len(p.Cmdline) == 2 && p.Cmdline[0] == "sleep" && strings.HasPrefix(p.Cmdline[1], "300."+tag) {
 			out = append(out, p)

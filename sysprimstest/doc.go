@@ -36,8 +36,24 @@
 // os/exec's statuses).
 //
 // What is guaranteed depends on the platform and is reported on every
-// [Result] as Reliability: "guaranteed" with a cgroup v2 leaf, the
-// subreaper shim or a Job Object; "best_effort" with a process group alone
-// (macOS, or Linux when nothing stronger is available), where a process
-// that calls setsid and whose parent exits can escape.
+// [Result] as Reliability: [process.Guaranteed] with a cgroup v2 leaf, the
+// subreaper shim or a Job Object; [process.BestEffort] with a process
+// group alone (macOS, or Linux when nothing stronger is available), where
+// a process that calls setsid and whose parent exits can escape.
+// Processes are described by [process.Info], the model this package,
+// the matchers and the leak-check command share.
+//
+// One name, one meaning. Signal, for a [Process] or a pid, reaches one
+// process (a Process's root, as with os/exec and gexec); SignalTree and
+// [Process.Stop] reach the whole tree, [TerminateTree] a named pid and its
+// descendants. Descendants never include the root ([Descendants],
+// matchers.HaveDescendants); [Process.Members] is the tree with its root.
+// How the root ended is read exactly through [Process.ExitStatus] and
+// [Result]; [Process.ExitCode] is gexec's reading (128+n for signal n),
+// so gexec.Exit works on a Process, as do gbytes.Say (through
+// [Process.Buffer]) and gexec's Kill, Terminate, Interrupt and Exited.
+//
+// Options are checked where they are used: a nil Option, a bad value or
+// a contradiction is an error wrapping [ErrInvalidOption], and nothing
+// is started.
 package sysprimstest

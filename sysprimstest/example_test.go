@@ -68,3 +68,25 @@ func ExampleVerifyRun() {
 	// Output:
 	// exit code: 1
 }
+
+// The gexec names: Kill, Terminate and Interrupt signal the root alone
+// and return the Process; Exited is closed once the root has exited;
+// ExitCode folds a signal into 128+n as gexec does, and ExitStatus and
+// the Result read it exactly.
+func ExampleProcess_Kill() {
+	t := sysprimstest.NewRecorder("TestCrash")
+	defer t.Close()
+
+	p := sysprimstest.Start(t, exec.Command("sh", "-c", "sleep 60 >/dev/null 2>&1 & echo started; wait"))
+	<-p.Buffer().Detect("started")
+	p.Buffer().CancelDetects()
+	<-p.Kill().Exited()
+	code, sig, _ := p.ExitStatus()
+	fmt.Println("ExitCode:", p.ExitCode(), "ExitStatus:", code, sig)
+
+	res := p.Stop() // the sleep the shell left is torn down with the tree
+	fmt.Println("killed by:", res.Signal, "left behind:", len(res.Leftovers), "survivors:", len(res.Survivors))
+	// Output:
+	// ExitCode: 137 ExitStatus: -1 killed
+	// killed by: killed left behind: 1 survivors: 0
+}

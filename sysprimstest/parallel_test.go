@@ -80,7 +80,7 @@ func TestParallelVerifyNoLeaks(t *testing.T) {
 				t.Fatalf("tree not ready: %v", p)
 			}
 			p.Buffer().CancelDetects()
-			if ms, err := p.Descendants(); err != nil || len(ms) != 6 || p.ExitCode() != -1 {
+			if ms, err := p.Members(); err != nil || len(ms) != 6 || p.ExitCode() != -1 {
 				t.Fatalf("the tree lost members before its teardown (killed by another test?): %d of 6, exit %d, %v", len(ms), p.ExitCode(), err)
 			}
 			if res := p.Stop(); len(res.Survivors) > 0 || res.Err != nil {

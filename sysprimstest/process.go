@@ -6,7 +6,6 @@ import (
 	"io"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/onsi/gomega/gbytes"
@@ -184,55 +183,6 @@ func (p *Process) Result() *Result {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.result
-}
-
-// Signal sends sig to every process in the tree.
-func (p *Process) Signal(sig syscall.Signal) error {
-	if p.tree == nil {
-		return p.startErr
-	}
-	return p.tree.Signal(sig)
-}
-
-// Descendants lists the live members of the tree, the root included,
-// wherever they moved (another session, another group, reparented).
-func (p *Process) Descendants() ([]ProcessInfo, error) {
-	if p.tree == nil {
-		return nil, p.startErr
-	}
-	return p.tree.Members()
-}
-
-// ExitCode returns -1 while the root runs, then its exit code, or 128+n
-// when signal n ended it (as a shell reports), so gexec.Exit works on a
-// Process.
-func (p *Process) ExitCode() int {
-	if p.tree == nil {
-		return 127
-	}
-	select {
-	case <-p.tree.Done():
-	default:
-		return -1
-	}
-	st, _ := p.tree.Exit()
-	if st.Signal != 0 {
-		return 128 + int(st.Signal)
-	}
-	return st.Code
-}
-
-// ExitStatus returns how the root ended: its exit code (-1 when a signal
-// ended it), the signal (or 0), and whether it has exited at all.
-func (p *Process) ExitStatus() (code int, sig syscall.Signal, exited bool) {
-	if p.tree == nil {
-		return -1, 0, false
-	}
-	st, ok := p.tree.Exit()
-	if !ok {
-		return -1, 0, false
-	}
-	return st.Code, st.Signal, true
 }
 
 // GomegaString makes Gomega show a Process by its String form.

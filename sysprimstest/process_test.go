@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 func TestRequireGuaranteedSkips(t *testing.T) {
 	rec := NewRecorder("TestNeedsJob")
-	other := "job_object"
+	other := process.MechanismJobObject
 	if runtime.GOOS == "windows" {
-		other = "cgroup_v2"
+		other = process.MechanismCgroupV2
 	}
 	p := Start(rec, fixtures.Command("sleeper"), WithMechanism(other), RequireGuaranteed())
 	if errs := rec.Close(); errs != "" || !strings.Contains(rec.Skipped(), "needs a guaranteed teardown") {
@@ -64,11 +65,11 @@ func TestResultStrings(t *testing.T) {
 	}{
 		{Result{ExitCode: 0, Mechanism: "cgroup_v2", Reliability: "guaranteed"}, "exit 0 after 0s (cgroup_v2, guaranteed)"},
 		{Result{ExitCode: -1, Signal: syscall.SIGKILL, Mechanism: "m", Reliability: "r"}, "killed by SIGKILL after 0s (m, r)"},
-		{Result{TimedOut: true, Leftovers: make([]ProcessInfo, 2), Survivors: make([]ProcessInfo, 1), Mechanism: "m", Reliability: "r"},
+		{Result{TimedOut: true, Leftovers: make([]process.Info, 2), Survivors: make([]process.Info, 1), Mechanism: "m", Reliability: "r"},
 			"timed out after 0s (m, r, 2 left behind, 1 SURVIVED)"},
 		{Result{ExitCode: -1, Signal: syscall.SIGKILL, KilledExternally: true, Mechanism: "m", Reliability: "r"},
 			"killed by SIGKILL from outside sysprims after 0s (m, r)"},
-		{Result{ExitCode: 0, Migrants: make([]ProcessInfo, 1), Survivors: make([]ProcessInfo, 1), Mechanism: "m", Reliability: "best_effort"},
+		{Result{ExitCode: 0, Migrants: make([]process.Info, 1), Survivors: make([]process.Info, 1), Mechanism: "m", Reliability: "best_effort"},
 			"exit 0 after 0s (m, best_effort, 1 moved out of the container, 1 SURVIVED)"},
 	} {
 		if got := c.r.String(); got != c.want {
@@ -85,11 +86,11 @@ func TestRunCapturesAndDescendants(t *testing.T) {
 	if _, err := r.Await(3, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	members, err := p.Descendants()
+	members, err := p.Members()
 	if err != nil || len(members) < 3 {
 		t.Fatalf("Descendants: %d members, %v", len(members), err)
 	}
-	byMarker, err := TreeProcesses(p.TreeID())
+	byMarker, err := treeProcesses(p.TreeID())
 	if err != nil || len(byMarker) != 3 {
 		t.Errorf("TreeProcesses: %v, %v", byMarker, err)
 	}

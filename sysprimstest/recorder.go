@@ -8,9 +8,10 @@ import (
 )
 
 // Recorder is a [TB] for using this package outside a Go test: in a
-// program, an example, a benchmark harness. It records what a test would
-// report instead of failing, and runs the registered cleanups, last first,
-// when Close is called. It is safe for concurrent use.
+// program, an example, a benchmark harness (this module's
+// examples/compare uses it). It records what a test would report instead
+// of failing, and runs the registered cleanups, last first, when Close is
+// called. It is safe for concurrent use.
 type Recorder struct {
 	name string
 	// Deadline, when not zero, caps timeouts as a test deadline would.
@@ -83,17 +84,27 @@ func (r *Recorder) copyOf(s *[]string) []string {
 }
 
 // Close runs the registered cleanups, last registered first, as the
-// testing package does at the end of a test, and returns the recorded
-// errors joined on lines ("" when there were none).
+// testing package does at the end of a test (a cleanup that registers
+// another has it run too), and returns the recorded errors joined on
+// lines ("" when there were none).
 func (r *Recorder) Close() string {
-	r.mu.Lock()
-	fns := r.cleanups
-	r.cleanups = nil
-	r.mu.Unlock()
-	for i := len(fns) - 1; i >= 0; i-- {
-		fns[i]()
+	for fn := r.popCleanup(); fn != nil; fn = r.popCleanup() {
+		fn()
 	}
 	return strings.Join(r.Errors(), "\n")
+}
+
+// popCleanup removes and returns the last registered cleanup, or nil.
+func (r *Recorder) popCleanup() func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(r.cleanups)
+	if n == 0 {
+		return nil
+	}
+	fn := r.cleanups[n-1]
+	r.cleanups = r.cleanups[:n-1]
+	return fn
 }
 
 // deadline makes a Recorder with a Deadline act as a deadliner.

@@ -1,7 +1,6 @@
 package sysprimstest
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,16 +8,17 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
-	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/internal/timeout"
+	"github.com/3leaps/sysprims-go/process"
 )
 
-// ProcessInfo describes one process in a snapshot.
-type ProcessInfo = proc.ProcessInfo
-
-// Result is how a tree started by [Run] or [Start] ended and what its
-// teardown found.
+// Result is how a tree started by [Run] or [Start] (or named to
+// [TerminateTree]) ended and what its teardown found.
+//
+// How the root ended is read exactly, as [Process.ExitStatus] gives it:
+// ExitCode when it exited by itself, Signal when a signal ended it.
+// Unlike [Process.ExitCode] nothing is folded into 128+n.
 type Result struct {
 	// ExitCode is the root's exit status, or -1 when a signal ended it
 	// (Signal then says which) or it never started (Err says why).
@@ -35,20 +35,22 @@ type Result struct {
 	Duration time.Duration
 	// Stdout and Stderr hold what the tree wrote, unless capture was off.
 	Stdout, Stderr []byte
-	// Reliability is "guaranteed" or "best_effort": what the teardown
-	// could promise on this machine with Mechanism.
-	Reliability string
-	// Mechanism is the container that held the tree ("cgroup_v2",
-	// "subreaper", "process_group", "job_object").
-	Mechanism string
+	// Reliability is what the teardown could promise on this machine
+	// with Mechanism: [process.Guaranteed] or [process.BestEffort].
+	Reliability process.Reliability
+	// Mechanism is the container that held the tree
+	// ([process.MechanismCgroupV2], [process.MechanismSubreaper],
+	// [process.MechanismProcessGroup], [process.MechanismJobObject]), or
+	// [process.MechanismNamedTree] for [TerminateTree].
+	Mechanism process.Mechanism
 	// Leftovers were alive when the root exited; the teardown removed them.
-	Leftovers []ProcessInfo
+	Leftovers []process.Info
 	// Survivors were alive after the teardown. Any survivor fails the test.
-	Survivors []ProcessInfo
+	Survivors []process.Info
 	// Migrants carried the tree's marker but had moved out of its
 	// container (another cgroup); Reliability is then best_effort. Those
 	// provably the tree's were killed, the others are Survivors too.
-	Migrants []ProcessInfo
+	Migrants []process.Info
 	// Err is set when the command could not be started.
 	Err error
 
@@ -68,8 +70,8 @@ func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
 		Duration:         time.Duration(o.DurationMs) * time.Millisecond,
 		Stdout:           stdout,
 		Stderr:           stderr,
-		Reliability:      string(o.TreeKillReliability),
-		Mechanism:        string(o.Mechanism),
+		Reliability:      o.TreeKillReliability,
+		Mechanism:        o.Mechanism,
 		Leftovers:        o.Leftovers,
 		Survivors:        o.Survivors,
 		Migrants:         o.Migrants,
@@ -81,13 +83,15 @@ func failedResult(err error) *Result {
 	return &Result{ExitCode: -1, Err: err}
 }
 
-// JSON returns the result in the sysprims timeout-result schema (with its
-// schema_id), or nil when the command never started.
+// JSON returns the result as a sysprims timeout-result document
+// (schemas/timeout-result.schema.json, with its schema_id; empty process
+// lists are [], never null), or nil when the command never started or r
+// was not made by this package.
 func (r *Result) JSON() []byte {
-	if r.Err != nil {
+	if r.Err != nil || r.outcome.Status == "" {
 		return nil
 	}
-	b, err := json.Marshal(r.outcome)
+	b, err := r.outcome.JSON()
 	if err != nil {
 		panic(fmt.Sprintf("sysprims: marshal outcome: %v", err))
 	}
@@ -133,7 +137,7 @@ func survivorLines(r *Result) string {
 	var b strings.Builder
 	for _, p := range r.Survivors {
 		b.WriteString("\n\t" + owner.Line(p))
-		if slices.ContainsFunc(r.Migrants, func(m ProcessInfo) bool { return m.ID() == p.ID() }) {
+		if slices.ContainsFunc(r.Migrants, func(m process.Info) bool { return m.ID() == p.ID() }) {
 			b.WriteString(" (" + owner.Describe([]owner.Escape{owner.EscMigrated}, p) + ")")
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
@@ -40,7 +41,7 @@ func assertGone(t *testing.T, r *fixtures.Reporter) {
 func aliveMembers(r *fixtures.Reporter) []fixtures.Report {
 	var out []fixtures.Report
 	for _, rep := range r.Alive() {
-		if p, err := proc.Get(rep.PID, proc.Options{Fields: proc.FieldMarkers}); err == nil && IsHelper(p) {
+		if p, err := proc.Get(rep.PID, proc.Options{Fields: proc.FieldMarkers}); err == nil && owner.IsHelper(p) {
 			continue
 		}
 		out = append(out, rep)

@@ -10,8 +10,10 @@ import (
 	"github.com/3leaps/sysprims-go/internal/timeout"
 )
 
-// Signal sends sig to the process pid, which the test need not have
-// started (a daemon's pid read from a pidfile, a server's worker). The
+// Signal sends sig to the process pid alone, as [Process.Signal] does to
+// the root of a tree; [TerminateTree] ends pid with its descendants. The
+// test need not have started pid (a daemon's pid read from a pidfile, a
+// server's worker). The
 // test names pid, so any process may be signalled except those the
 // ownership rule protects: pid 0, negative pids, pid 1, kernel threads,
 // the test process, its own group and its ancestors (go test, a CI
@@ -42,8 +44,9 @@ func Signal(pid int, sig syscall.Signal) error {
 // nothing; processes the ownership rule protects (see [Signal]) are left
 // alone, and so is what runs below them. A process that left the tree
 // before the call (a daemon reparented to init) is not part of it: the
-// Result is always "best_effort", mechanism "named_tree". Bad pids,
-// protected descendants and survivors fail the test.
+// Result is always [process.BestEffort], mechanism
+// [process.MechanismNamedTree]. Bad pids, protected descendants and
+// survivors fail the test.
 func TerminateTree(t TB, pid int, opts ...Option) *Result {
 	t.Helper()
 	s, err := newSettings(entryTerminate, opts)

@@ -15,6 +15,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 func TestSignalAndTerminateTree(t *testing.T) {
@@ -43,9 +44,10 @@ func TestSignalAndTerminateTree(t *testing.T) {
 		t.Errorf("Signal: %v", err)
 	}
 	res := TerminateTree(t, cmd.Process.Pid, WithGrace(100*time.Millisecond))
-	if len(res.Survivors) > 0 || res.Reliability != "best_effort" || res.Mechanism != "named_tree" {
+	if len(res.Survivors) > 0 || res.Reliability != process.BestEffort || res.Mechanism != process.MechanismNamedTree {
 		t.Errorf("TerminateTree: %v", res)
 	}
+	checkJSON(t, res)
 	assertGoneWithin(t, r, time.Second)
 }
 
@@ -68,7 +70,7 @@ func TestSignalOwnTree(t *testing.T) {
 const envWrapped = "SYSPRIMS_TEST_WRAPPED"
 
 // wrapperMarkers are the markers a wrapper hands down to a whole CI job.
-var wrapperMarkers = []string{EnvRunID + "=0badc0de", EnvTreeID + "=0badc0de-1"}
+var wrapperMarkers = []string{owner.EnvRunID + "=0badc0de", owner.EnvTreeID + "=0badc0de-1"}
 
 // TestTerminateTreeUnderWrapper runs TestWrappedTerminate in a child
 // test binary whose environment carries a wrapper's markers, next to a

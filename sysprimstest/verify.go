@@ -26,7 +26,7 @@ var ErrLeaked = errors.New("sysprims: processes leaked")
 // that started them.
 type LeakError struct {
 	Scope     string // the test name, or "the test binary"
-	Survivors []ProcessInfo
+	Survivors []process.Info
 	notes     map[int]string // what the check did about each, and why
 }
 
@@ -103,7 +103,7 @@ func (sc *scope) verify(what string) error {
 func (sc *scope) stopTrees() []owner.Finding {
 	var out []owner.Finding
 	for _, p := range trees.since(sc.trees, sc.Test) {
-		ms, _ := p.Descendants()
+		ms, _ := p.Members()
 		for _, m := range ms {
 			if !sc.s.ignored(m) {
 				out = append(out, owner.Finding{Info: m, Proof: owner.Container, Why: "left running by " + p.test})
@@ -117,7 +117,7 @@ func (sc *scope) stopTrees() []owner.Finding {
 // leaks judges the live processes in scope, retrying briefly while any
 // is found, so that a process killed a moment ago has time to be gone and
 // one caught mid-exec (no markers yet) shows what it is.
-func (sc *scope) leaks() ([]owner.Finding, []ProcessInfo, error) {
+func (sc *scope) leaks() ([]owner.Finding, []process.Info, error) {
 	deadline := time.Now().Add(settleTime)
 	for {
 		found, zombies, err := sc.judge()
@@ -133,7 +133,7 @@ func (sc *scope) leaks() ([]owner.Finding, []ProcessInfo, error) {
 // process that exits meanwhile is dropped, before and after judging: one
 // caught exiting has lost its environment (so its markers) and its
 // cgroup, and would look like an unattributed descendant.
-func (sc *scope) judge() ([]owner.Finding, []ProcessInfo, error) {
+func (sc *scope) judge() ([]owner.Finding, []process.Info, error) {
 	snap, err := Snapshot()
 	if err != nil {
 		return nil, nil, err
@@ -189,7 +189,7 @@ func (sc *scope) remove(found []owner.Finding) map[int]string {
 // reap waits, bounded, for ps to die and reaps those that are this
 // process's adopted zombies, by pid. It runs only once the tests are
 // over, when no os/exec Wait can still want them.
-func reap(ps []ProcessInfo) {
+func reap(ps []process.Info) {
 	deadline := time.Now().Add(settleTime)
 	for _, p := range ps {
 		for !platform.ReapAdopted(p.PID) && stillRunning(p) && time.Now().Before(deadline) {
@@ -199,7 +199,7 @@ func reap(ps []ProcessInfo) {
 }
 
 // stillRunning reports whether p is alive and not yet a zombie.
-func stillRunning(p ProcessInfo) bool {
+func stillRunning(p process.Info) bool {
 	q, err := proc.Get(p.PID, proc.Options{})
 	return err == nil && q.ID() == p.ID() && !q.State.Gone()
 }
@@ -215,8 +215,8 @@ func merge(a, b []owner.Finding) []owner.Finding {
 	return a
 }
 
-func infos(fs []owner.Finding) []ProcessInfo {
-	out := make([]ProcessInfo, len(fs))
+func infos(fs []owner.Finding) []process.Info {
+	out := make([]process.Info, len(fs))
 	for i, f := range fs {
 		out[i] = f.Info
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // leakTree starts the grandchild scenario under a recorder whose cleanups
@@ -89,7 +90,7 @@ func TestVerifyNoLeaksFindsPlainChildren(t *testing.T) {
 func TestVerifyNoLeaksIgnore(t *testing.T) {
 	r := listen(t)
 	rec := NewRecorder("TestIgnoring")
-	VerifyNoLeaks(rec, IgnoreFunc("everything", func(ProcessInfo) bool { return true }))
+	VerifyNoLeaks(rec, IgnoreFunc("everything", func(process.Info) bool { return true }))
 	p := leakTree(t, r, "TestIgnoring")
 	defer p.Stop()
 	if errs := rec.Close(); errs != "" {
@@ -102,6 +103,16 @@ func TestVerifyNoLeaksBadOption(t *testing.T) {
 	VerifyNoLeaks(rec, WithGrace(time.Second))
 	if errs := rec.Close(); !strings.Contains(errs, "does not apply to VerifyNoLeaks") {
 		t.Errorf("got %q", errs)
+	}
+	rec = NewRecorder("TestNil")
+	VerifyNoLeaks(rec, IgnorePID(7), nil)
+	if errs := rec.Close(); !strings.Contains(errs, "option 2 of VerifyNoLeaks is nil") {
+		t.Errorf("nil option: got %q", errs)
+	}
+	var out strings.Builder
+	if code := verifyTestMain(fakeM(func() int { t.Error("tests ran"); return 0 }), &out, []Option{nil}); code != 2 ||
+		!strings.Contains(out.String(), "option 1 of VerifyTestMain is nil") {
+		t.Errorf("VerifyTestMain with a nil option: code %d, %q", code, out.String())
 	}
 }
 
@@ -130,7 +141,7 @@ func TestVerifyTestMain(t *testing.T) {
 }
 
 func TestLeakErrorUnwraps(t *testing.T) {
-	err := error(&LeakError{Scope: "x", Survivors: []ProcessInfo{{PID: 9, Name: "a"}}})
+	err := error(&LeakError{Scope: "x", Survivors: []process.Info{{PID: 9, Name: "a"}}})
 	if !errors.Is(err, ErrLeaked) || !strings.Contains(err.Error(), "pid 9") {
 		t.Errorf("%v", err)
 	}
@@ -146,7 +157,7 @@ func TestStartMissingBinary(t *testing.T) {
 	if res := p.Wait(time.Second); res.Err == nil || res.JSON() != nil {
 		t.Errorf("result of a failed start: %v", res)
 	}
-	if _, err := p.Descendants(); err == nil {
+	if _, err := p.Members(); err == nil {
 		t.Error("Descendants of a failed start gave no error")
 	}
 	if err := p.Signal(syscall.SIGTERM); err == nil {

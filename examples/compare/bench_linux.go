@@ -15,6 +15,7 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -198,9 +199,9 @@ func (b *Bench) sysprimsRun(m string, n int) float64 {
 	for range n {
 		var res *sysprimstest.Result
 		ds = append(ds, timed(func() {
-			res = sysprimstest.Run(newRecorder("bench"), 10*time.Second, exec.Command(bin), sysprimstest.WithMechanism(m))
+			res = sysprimstest.Run(sysprimstest.NewRecorder("bench"), 10*time.Second, exec.Command(bin), sysprimstest.WithMechanism(process.Mechanism(m)))
 		}))
-		if res.Mechanism != m || res.ExitCode != 0 {
+		if string(res.Mechanism) != m || res.ExitCode != 0 {
 			b.Problems = append(b.Problems, fmt.Sprintf("bench: Run with %s: %v", m, res))
 			return 0
 		}
@@ -231,9 +232,9 @@ func teardownOnce(name, m string, size int, grace time.Duration) (time.Duration,
 	}
 	defer w.close()
 	defer w.killAll()
-	tb := newRecorder("bench/" + name)
-	p := sysprimstest.Start(tb, w.attach(fixtures.Command(name, strconv.Itoa(size))), sysprimstest.WithGrace(grace), sysprimstest.WithMechanism(m))
-	defer tb.runCleanups()
+	tb := sysprimstest.NewRecorder("bench/" + name)
+	p := sysprimstest.Start(tb, w.attach(fixtures.Command(name, strconv.Itoa(size))), sysprimstest.WithGrace(grace), sysprimstest.WithMechanism(process.Mechanism(m)))
+	defer tb.Close()
 	if _, err := w.r.Await(size, 30*time.Second); err != nil {
 		return 0, err
 	}
@@ -241,7 +242,7 @@ func teardownOnce(name, m string, size int, grace time.Duration) (time.Duration,
 	if left := alive(w.alive()); len(left) > 0 {
 		return d, fmt.Errorf("%d survived Stop(), first: %s", len(left), left[0])
 	}
-	if errs := tb.errors(); len(errs) > 0 {
+	if errs := tb.Errors(); len(errs) > 0 {
 		return d, fmt.Errorf("%s", errs[0])
 	}
 	return d, nil

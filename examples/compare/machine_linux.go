@@ -112,7 +112,7 @@ func cgroup2Mount() string {
 
 // probeMechanism runs the trivial "exit" fixture through sysprims once.
 func probeMechanism() (string, string) {
-	tb := newRecorder("compare/probe")
+	tb := sysprimstest.NewRecorder("compare/probe")
 	res := sysprimstest.Run(tb, 10*time.Second, fixtures.Command("exit"))
-	return res.Mechanism, res.Reliability
+	return string(res.Mechanism), string(res.Reliability)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/onsi/gomega/gexec"
 
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -152,19 +153,19 @@ func seconds(d time.Duration) string {
 
 // runSysprims is sysprimstest.Run with a deadline.
 func runSysprims(tr *trial) runOutcome {
-	tb := newRecorder("compare/" + tr.sc.Name)
+	tb := sysprimstest.NewRecorder("compare/" + tr.sc.Name)
 	left := max(tr.cfg.timeout-time.Since(tr.begin), time.Millisecond) // 0 would mean no deadline
 	res := sysprimstest.Run(tb, left, tr.command(), tr.sysprimsOptions()...)
-	tb.runCleanups()
+	tb.Close()
 	return sysprimsOutcome(tb, res, true)
 }
 
 // startSysprims is sysprimstest.Start, torn down by the test's cleanup.
 func startSysprims(tr *trial) runOutcome {
-	tb := newRecorder("compare/" + tr.sc.Name)
+	tb := sysprimstest.NewRecorder("compare/" + tr.sc.Name)
 	p := sysprimstest.Start(tb, tr.command(), tr.sysprimsOptions()...)
 	<-tr.deadline()
-	tb.runCleanups()
+	tb.Close()
 	return sysprimsOutcome(tb, p.Result(), false)
 }
 
@@ -172,23 +173,23 @@ func startSysprims(tr *trial) runOutcome {
 func (tr *trial) sysprimsOptions() []sysprimstest.Option {
 	opts := []sysprimstest.Option{sysprimstest.WithGrace(tr.cfg.grace)}
 	if tr.cfg.mechanism != "" {
-		opts = append(opts, sysprimstest.WithMechanism(tr.cfg.mechanism))
+		opts = append(opts, sysprimstest.WithMechanism(process.Mechanism(tr.cfg.mechanism)))
 	}
 	return opts
 }
 
-func sysprimsOutcome(tb *recorder, res *sysprimstest.Result, deadline bool) runOutcome {
-	out := runOutcome{usesDeadline: deadline, skipped: tb.skipped}
+func sysprimsOutcome(tb *sysprimstest.Recorder, res *sysprimstest.Result, deadline bool) runOutcome {
+	out := runOutcome{usesDeadline: deadline, skipped: tb.Skipped()}
 	if res == nil {
 		out.err = errors.New("no result")
 		return out
 	}
-	out.mechanism, out.reliability, out.err = res.Mechanism, res.Reliability, res.Err
+	out.mechanism, out.reliability, out.err = string(res.Mechanism), string(res.Reliability), res.Err
 	for _, p := range res.Survivors {
 		out.selfReported = append(out.selfReported, p.String())
 	}
-	if res.Err == nil && len(tb.errors()) > 0 && len(res.Survivors) == 0 {
-		out.err = fmt.Errorf("%s", tb.errors()[0])
+	if res.Err == nil && len(tb.Errors()) > 0 && len(res.Survivors) == 0 {
+		out.err = fmt.Errorf("%s", tb.Errors()[0])
 	}
 	return out
 }

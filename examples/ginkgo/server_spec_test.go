@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 
 	. "github.com/3leaps/sysprims-go/matchers"
+	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
 
@@ -20,7 +21,7 @@ var _ = Describe("a server with workers", func() {
 	var (
 		server *sysprimstest.Process
 		addr   string
-		before []sysprimstest.ProcessInfo
+		before []process.Info
 	)
 
 	BeforeEach(func() {
@@ -60,9 +61,10 @@ var _ = Describe("a server with workers", func() {
 	})
 
 	It("names the workers a crashed server leaves behind", func() {
-		Expect(sysprimstest.Signal(server.Pid(), syscall.SIGKILL)).To(Succeed())
-		Eventually(server).Should(gexec.Exit())
-		Expect(server).To(HaveBeenKilledBy(syscall.SIGKILL))
+		server.Kill() // the root alone, as gexec's Session.Kill
+		Eventually(server.Exited()).Should(BeClosed())
+		Expect(server).To(gexec.Exit(128 + int(syscall.SIGKILL))) // gexec's reading
+		Expect(server).To(HaveBeenKilledBy(syscall.SIGKILL))      // the exact one
 		Expect(server).NotTo(HaveNoOrphanDescendants())
 		Eventually(sysprimstest.Snapshot).Should(HaveLeakedProcesses(before))
 

@@ -57,7 +57,7 @@ func TestStartAServer(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("not ready; output so far %q", srv.Buffer().Contents())
 	}
-	members, err := srv.Descendants()
+	members, err := srv.Members()
 	if err != nil || len(members) != 3 {
 		t.Fatalf("members: %v, %v", members, err)
 	}

@@ -92,3 +92,15 @@ func TestLines(t *testing.T) {
 		t.Errorf("Lines = %q", got)
 	}
 }
+
+func TestGoesBy(t *testing.T) {
+	p := process.Info{Name: "agent-with-a-lo", Cmdline: []string{"/opt/bin/agent-with-a-long-name", "-v"}}
+	for _, c := range []struct {
+		name string
+		want bool
+	}{{"agent-with-a-lo", true}, {"agent-with-a-long-name", true}, {"/opt/bin/agent-with-a-long-name", false}, {"agent", false}, {"", false}} {
+		if got := GoesBy(p, c.name); got != c.want {
+			t.Errorf("GoesBy(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -16,9 +16,9 @@ import (
 	"github.com/3leaps/sysprims-go/process"
 )
 
-// MechanismNamed is reported for a tree the caller named but did not
-// start ([NewNamed]). [New] never picks it.
-const MechanismNamed Mechanism = "named_tree"
+// MechanismNamed is [process.MechanismNamedTree], reported for a tree
+// the caller named but did not start ([NewNamed]). [New] never picks it.
+const MechanismNamed = process.MechanismNamedTree
 
 // namedRounds bounds the stop-and-walk rounds over a named tree that
 // keeps spawning.
