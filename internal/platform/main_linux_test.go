@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -88,13 +89,51 @@ type caller struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	tt     *testTree
-	stderr *bytes.Buffer
+	stderr *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer that a test may read while a process
+// writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor waits, bounded, until the buffer holds every one of words.
+func (s *syncBuffer) waitFor(t *testing.T, words ...string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		out, all := s.String(), true
+		for _, w := range words {
+			all = all && strings.Contains(out, w)
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never said %q: %q", words, out)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // startCaller runs the helper in mode, wrapped by the argv prefix wrap
 // (e.g. unshare) when given, and waits until its tree is ready.
 func startCaller(t *testing.T, mode string, wrap ...string) *caller {
-	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]uint64)}, stderr: new(bytes.Buffer)}
+	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]uint64)}, stderr: new(syncBuffer)}
 	argv := append(wrap, os.Args[0], "-test.run=^$")
 	c.cmd = exec.Command(argv[0], argv[1:]...)
 	c.cmd.Env = append(os.Environ(), envMode+"="+mode, "SYSPRIMS_PTEST="+c.tt.tag)

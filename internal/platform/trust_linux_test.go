@@ -209,10 +209,9 @@ func TestGuardianKilledIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	guardianOf(t, c.cmd.Process.Pid, old)
+	// The caller reports the death once the new guardian answered.
+	c.stderr.waitFor(t, "guardian "+strconv.Itoa(old), "replaced by guardian")
 	c.end(t)
-	if s := c.stderr.String(); !strings.Contains(s, "guardian "+strconv.Itoa(old)) || !strings.Contains(s, "replaced by guardian") {
-		t.Errorf("the caller did not report the guardian's death: %q", s)
-	}
 }
 
 // kill -TERM of the guardian changes nothing: a guardian ignores signals
