@@ -1,5 +1,7 @@
 package proc
 
+import "time"
+
 // Fill gathers the extra fields asked for by fields for the processes of
 // ps, in place, so that a check can take a cheap snapshot of everything
 // and pay for command lines and markers only for the few processes it
@@ -11,7 +13,7 @@ package proc
 func Fill(ps []ProcessInfo, fields Field) []ProcessInfo {
 	live := make([]ProcessInfo, 0, len(ps))
 	for i := range ps {
-		q, err := Get(ps[i].PID, Options{Fields: fields})
+		q, err := getSettled(ps[i].PID, fields)
 		if err != nil || q.ID() != ps[i].ID() {
 			continue
 		}
@@ -21,6 +23,31 @@ func Fill(ps []ProcessInfo, fields Field) []ProcessInfo {
 		live = append(live, p)
 	}
 	return live
+}
+
+// settleTries bounds how often [Fill] reads a process in the middle of
+// execve again, one millisecond apart.
+const settleTries = 100
+
+// getSettled is Get, read again while the process is in the middle of
+// execve (bounded): it already has its new name but not yet its
+// environment, and would look as if it carried no markers. Once the
+// environment is laid out it stays so, so one more read after the
+// process is seen settled gives its markers.
+func getSettled(pid int, fields Field) (ProcessInfo, error) {
+	for try := 1; ; try++ {
+		q, err := Get(pid, Options{Fields: fields})
+		if err != nil || !fields.Has(FieldMarkers) || q.Markers != nil || q.State.Gone() {
+			return q, err
+		}
+		if !execPending(pid) {
+			return Get(pid, Options{Fields: fields})
+		}
+		if try == settleTries {
+			return q, err
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // copyExtras copies the extra fields of src that fields names into dst.

@@ -97,3 +97,25 @@ func notFound(pid int, err error) error {
 	}
 	return fmt.Errorf("sysprims: process %d: %w", pid, err)
 }
+
+// execPending reports whether pid is in the middle of execve: it already
+// bears its new name, but its new environment is not laid out yet
+// (env_end, field 51 of /proc/PID/stat, is still 0). A process given an
+// empty environment (env -i) has one laid out, just empty, so it is not
+// pending. The field reads 0 too for a process we may not inspect; its
+// environment is then unreadable, and it is not pending either.
+func execPending(pid int) bool {
+	dir := defaultRoot + "/" + strconv.Itoa(pid)
+	if f, err := os.Open(dir + "/environ"); err != nil {
+		return false
+	} else {
+		f.Close()
+	}
+	b, err := os.ReadFile(dir + "/stat")
+	i := bytes.LastIndexByte(b, ')')
+	if err != nil || i < 0 {
+		return false
+	}
+	f := bytes.Fields(b[i+1:])
+	return len(f) > 48 && string(f[48]) == "0"
+}

@@ -25,3 +25,6 @@ func LastPID() (int, error) { return 0, errNoLinks }
 
 // namespaces is Linux only: other systems name no namespaces.
 func namespaces() (pid, user string) { return "", "" }
+
+// execPending is Linux only; elsewhere it reports false.
+func execPending(pid int) bool { return false }
