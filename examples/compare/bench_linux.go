@@ -34,6 +34,7 @@ type Bench struct {
 	Reps              int         `json:"reps"`             // snapshot and Run repetitions
 	TreeReps          int         `json:"tree_reps"`        // teardowns per tree kind and mechanism
 	Mechanisms        []MechBench `json:"mechanisms"`
+	Notes             []string    `json:"notes,omitempty"` // how the rows were measured, where not as asked
 	Problems          []string    `json:"problems,omitempty"`
 }
 
@@ -41,9 +42,11 @@ type Bench struct {
 type MechBench struct {
 	Mechanism   string  `json:"mechanism"`
 	Reliability string  `json:"reliability"`
-	RunMs       float64 `json:"run_true_ms"`        // sysprimstest.Run of /bin/true
-	HonourMs    float64 `json:"teardown_honour_ms"` // Stop() of a tree that honours SIGTERM
-	IgnoreMs    float64 `json:"teardown_ignore_ms"` // Stop() of a tree that ignores it
+	User        string  `json:"user,omitempty"`             // who ran these rows, when not the program's user
+	RawRunMs    float64 `json:"raw_exec_true_ms,omitempty"` // exec.Command("true").Run() in that user's run
+	RunMs       float64 `json:"run_true_ms"`                // sysprimstest.Run of /bin/true
+	HonourMs    float64 `json:"teardown_honour_ms"`         // Stop() of a tree that honours SIGTERM
+	IgnoreMs    float64 `json:"teardown_ignore_ms"`         // Stop() of a tree that ignores it
 }
 
 // treeSize is the size of the teardown trees, as in the design targets.
@@ -52,17 +55,51 @@ const treeSize = 100
 // benchmarks runs every benchmark for every mechanism this machine offers.
 func benchmarks(ctx context.Context, o options, logf func(string, ...any)) *Bench {
 	b := &Bench{Reps: o.n, TreeSize: treeSize, GraceMs: ms(o.grace), TreeReps: max(o.n/10, 3)}
-	logf("bench: snapshot")
-	b.snapshots(max(o.n, 50))
+	if o.benchMechanism == "" {
+		logf("bench: snapshot")
+		b.snapshots(max(o.n, 50))
+	}
 	b.RawRunMs = b.rawRun(o.n)
 	for _, m := range platform.Probe().Mechanisms {
 		if ctx.Err() != nil {
 			break
 		}
+		if o.benchMechanism != "" && string(m) != o.benchMechanism {
+			continue
+		}
+		if string(m) == unprivilegedMechanism && os.Geteuid() == 0 {
+			if mb, ok := b.unprivileged(ctx, o, logf); ok {
+				b.Mechanisms = append(b.Mechanisms, mb)
+				continue
+			}
+		}
 		logf("bench: %s: Run(/bin/true), teardown of %d-process trees", m, treeSize)
 		b.Mechanisms = append(b.Mechanisms, b.mechanism(string(m), o.grace, o.n))
 	}
 	return b
+}
+
+// unprivileged measures the subreaper rows as an unprivileged user (see
+// benchAsUser). When it cannot, it notes why, and the caller measures
+// them as root.
+func (b *Bench) unprivileged(ctx context.Context, o options, logf func(string, ...any)) (MechBench, bool) {
+	u, err := unprivilegedUser(o.user)
+	if u == nil {
+		if err != nil {
+			b.Notes = append(b.Notes, fmt.Sprintf("%s rows measured as root: no unprivileged user (%v); -user names one", unprivilegedMechanism, err))
+		}
+		return MechBench{}, false
+	}
+	logf("bench: %s as %s: Run(/bin/true), teardown of %d-process trees", unprivilegedMechanism, u.Username, treeSize)
+	mb, err := benchAsUser(ctx, u, unprivilegedMechanism, o)
+	if err != nil && mb.Mechanism == "" {
+		b.Notes = append(b.Notes, fmt.Sprintf("%s rows measured as root: %v", unprivilegedMechanism, err))
+		return MechBench{}, false
+	}
+	if err != nil {
+		b.Problems = append(b.Problems, err.Error())
+	}
+	return mb, true
 }
 
 // mechanism measures Run and teardown with mechanism m.

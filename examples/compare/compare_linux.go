@@ -21,6 +21,8 @@ type options struct {
 	json, bench, matrix bool
 	verbose, quiet      bool
 	n                   int
+	user                string // -user: who runs the subreaper rows when this runs as root
+	benchMechanism      string // -bench-mechanism: only this mechanism's rows, no snapshots
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -39,6 +41,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.matrix, "matrix", true, "run the scenario × runner matrix")
 	fs.BoolVar(&o.bench, "bench", true, "run the benchmarks")
 	fs.IntVar(&o.n, "n", 30, "benchmark repetitions (medians are reported)")
+	fs.StringVar(&o.user, "user", "", "run as root, measure the subreaper rows as this unprivileged user (default: $SYSPRIMS_CI_USER, sysprims or nobody; none: as root)")
+	fs.StringVar(&o.benchMechanism, "bench-mechanism", "", "benchmark only this mechanism, without the snapshots")
 	fs.BoolVar(&o.verbose, "v", false, "list every leaked process")
 	fs.BoolVar(&o.quiet, "q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -233,6 +235,13 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestBenchmarksSmall(t *testing.T) {
+	program := filepath.Join(t.TempDir(), "compare")
+	build := exec.Command("go", "build", "-o", program, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	programPath = func() (string, error) { return program, nil }
+	t.Cleanup(func() { programPath = os.Executable })
 	b := &Bench{Reps: 3, TreeSize: 10, GraceMs: 300, TreeReps: 1}
 	b.snapshots(3)
 	b.RawRunMs = b.rawRun(3)
@@ -322,5 +331,59 @@ func TestInterrupted(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestSubreaperRowsAsUnprivileged checks that, run as root, the subreaper
+// rows come from a run as an unprivileged user, with that run's own floor,
+// and that the report validates.
+func TestSubreaperRowsAsUnprivileged(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: as any other user the rows are that user's anyway")
+	}
+	if !slices.Contains(platform.Probe().Mechanisms, platform.MechanismSubreaper) {
+		t.Skip("no subreaper mechanism here")
+	}
+	u, err := unprivilegedUser("")
+	if u == nil {
+		t.Skipf("no unprivileged user: %v", err)
+	}
+	program := filepath.Join(t.TempDir(), "compare")
+	build := exec.Command("go", "build", "-o", program, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	programPath = func() (string, error) { return program, nil }
+	t.Cleanup(func() { programPath = os.Executable })
+	b := &Bench{Reps: 3, TreeSize: treeSize, GraceMs: 300, TreeReps: 1}
+	o := options{n: 3, benchMechanism: unprivilegedMechanism}
+	o.grace = 300 * time.Millisecond
+	b2 := benchmarks(context.Background(), o, t.Logf)
+	if len(b2.Problems) > 0 || len(b2.Notes) > 0 || len(b2.Mechanisms) != 1 {
+		t.Fatalf("problems %v, notes %v, rows %+v", b2.Problems, b2.Notes, b2.Mechanisms)
+	}
+	mb := b2.Mechanisms[0]
+	if mb.Mechanism != unprivilegedMechanism || !strings.Contains(mb.User, "uid "+u.Uid) || mb.RawRunMs <= 0 || mb.RunMs <= 0 || mb.IgnoreMs < 300 {
+		t.Errorf("row %+v", mb)
+	}
+	b.Mechanisms = b2.Mechanisms
+	rep, err := json.Marshal(Report{SchemaID: reportSchemaID, Machine: probeMachine(nil, loadAvg()), Bench: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, rep)
+	var out bytes.Buffer
+	printBench(&out, b)
+	if !strings.Contains(out.String(), "as "+u.Username) {
+		t.Errorf("table does not say who ran the rows:\n%s", out.String())
+	}
+}
+
+func TestUnprivilegedUserNone(t *testing.T) {
+	if u, err := unprivilegedUser("none"); u != nil || err != nil {
+		t.Errorf("-user=none: %v, %v", u, err)
+	}
+	if _, err := unprivilegedUser("no-such-user-here"); err == nil {
+		t.Error("an unknown -user was accepted")
 	}
 }
