@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
 // envMode turns the test binary into a helper of these tests.
@@ -133,7 +134,7 @@ func (s *syncBuffer) waitFor(t *testing.T, words ...string) {
 // startCaller runs the helper in mode, wrapped by the argv prefix wrap
 // (e.g. unshare) when given, and waits until its tree is ready.
 func startCaller(t *testing.T, mode string, wrap ...string) *caller {
-	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]uint64)}, stderr: new(syncBuffer)}
+	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]int64)}, stderr: new(syncBuffer)}
 	argv := append(wrap, os.Args[0], "-test.run=^$")
 	c.cmd = exec.Command(argv[0], argv[1:]...)
 	c.cmd.Env = append(os.Environ(), envMode+"="+mode, "SYSPRIMS_PTEST="+c.tt.tag)
@@ -213,7 +214,7 @@ func helpersOf(caller int) []int {
 		if e.gone {
 			continue
 		}
-		env := readEnviron(e.pid)
+		env := markerEnvOf(e.pid)
 		if hasKey(env, owner.EnvGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, owner.EnvGuardian)), runDir) {
 			out = append(out, e.pid)
 		}
@@ -254,3 +255,13 @@ func TestCgroupCallerExits(t *testing.T) {
 }
 
 func TestShimCallerKilled(t *testing.T) { testCallerKilled(t, MechanismSubreaper) }
+
+// markerEnvOf returns the SYSPRIMS_ markers of pid as KEY=VALUE entries,
+// nil when it is gone or unreadable.
+func markerEnvOf(pid int) []string {
+	p, err := proc.Get(pid, proc.Options{Fields: proc.FieldMarkers})
+	if err != nil {
+		return nil
+	}
+	return markerEnv(p)
+}

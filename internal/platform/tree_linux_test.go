@@ -36,9 +36,9 @@ const advPIDs = 6
 // testTree is a started tree plus what the test recorded about it.
 type testTree struct {
 	c      Container
-	tag    string         // value of SYSPRIMS_PTEST in every member
-	pids   map[int]uint64 // reported pids and their start keys
-	rundir string         // the cgroup run directory a helper reported
+	tag    string        // value of SYSPRIMS_PTEST in every member
+	pids   map[int]int64 // reported pids and their start keys
+	rundir string        // the cgroup run directory a helper reported
 	lines  *bufio.Scanner
 }
 
@@ -53,7 +53,7 @@ func newTag() string {
 // container is not told about, so the survivor check is independent.
 func startScript(t testing.TB, c Container, script string, want int) *testTree {
 	t.Helper()
-	tt := &testTree{c: c, tag: newTag(), pids: make(map[int]uint64)}
+	tt := &testTree{c: c, tag: newTag(), pids: make(map[int]int64)}
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Env = append(os.Environ(), "SYSPRIMS_PTEST="+tt.tag)
 	out, err := cmd.StdoutPipe()

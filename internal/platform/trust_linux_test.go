@@ -188,7 +188,7 @@ func guardianOf(t *testing.T, caller, not int) int {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		for _, pid := range helpersOf(caller) {
-			if pid != not && hasKey(readEnviron(pid), owner.EnvGuardian) {
+			if pid != not && hasKey(markerEnvOf(pid), owner.EnvGuardian) {
 				return pid
 			}
 		}
