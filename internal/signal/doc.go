@@ -4,7 +4,8 @@
 // "SIGTERM", "term", "15"), lists them ([List]), refuses pids that must
 // never be signalled ([ValidatePID]: 0, negatives, 1, the calling process
 // and its own process group), and sends signals to one process ([Send],
-// [SendIdentity]) or to a process group ([SendGroup]).
+// [SendIdentity], [SendPolite]) or to a process group ([SendGroup]). It
+// only sends: the TERM→grace→KILL policy of a tree is internal/timeout's.
 //
 // On Linux a signal goes through a pidfd (pidfd_open + pidfd_send_signal)
 // when the kernel offers one, so [SendIdentity] can never hit a process that

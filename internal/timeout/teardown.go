@@ -103,7 +103,7 @@ func (t *Tree) teardown() (escalated bool, err error) {
 
 // verify lists what is left of the tree after the teardown. For a
 // best_effort mechanism, members that escaped the container but carry the
-// tree's marker are then torn down one by one (signal.TerminateAll) and
+// tree's marker are then torn down one by one (TerminateAll) and
 // the tree is listed again.
 func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err error) {
 	live, zombies, err = t.members()
@@ -116,7 +116,7 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	}
 	t.sending(t.signal())
 	t.sending(syscall.SIGKILL)
-	rep := signal.TerminateAll(identities(live), t.signal(), t.grace(), rescan)
+	rep := TerminateAll(identities(live), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	return t.members()
 }
