@@ -12,4 +12,8 @@
 // reused a pid. On other unix systems kill(2) is used and the identity check
 // is best effort (a pid can be reused between the check and the kill).
 // On Windows only SIGKILL can be delivered (TerminateProcess).
+//
+// Files: _unix.go is every unix (its build line says so), _linux.go Linux
+// alone (pidfds), _other.go the exact complement of _linux.go, and
+// _windows.go Windows.
 package signal
