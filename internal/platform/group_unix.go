@@ -39,6 +39,13 @@ type groupContainer struct {
 	seen map[int]int64
 }
 
+// hasGroup says every unix has the process group container.
+const hasGroup = true
+
+// groupOnly makes the process group container where it is the only
+// mechanism (a unix other than Linux).
+func groupOnly(spec Spec) (Container, error) { return newGroupContainer(spec), nil }
+
 func newGroupContainer(spec Spec) *groupContainer {
 	return &groupContainer{spec: spec, seen: make(map[int]int64)}
 }
