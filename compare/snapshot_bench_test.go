@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -18,26 +17,14 @@ import (
 )
 
 // benchProcesses is how many processes the benchmarks run with.
-const benchProcesses = 1000
+const benchProcesses = proctest.BenchProcesses
 
 // population brings the machine up to benchProcesses for benchmarks only.
 var population proctest.Population
 
 // TestMain stops the benchmark population, if a benchmark started one.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	population.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
-// floor runs proctest.Floor, failing b on error.
-func floor(b *testing.B) int {
-	n, err := proctest.Floor()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
 
 // gopsutilRow is what each library collects per process.
 type gopsutilRow struct {
@@ -90,7 +77,7 @@ func BenchmarkSnapshot_Floor(b *testing.B) {
 	b.ReportAllocs()
 	procs := 0
 	for b.Loop() {
-		procs = floor(b)
+		procs = proctest.MustFloor(b)
 	}
 	b.ReportMetric(float64(procs), "procs")
 }
@@ -106,7 +93,7 @@ func BenchmarkSnapshot_Sysprims(b *testing.B) {
 		t0 := time.Now()
 		procs = sysprimsSnapshot(b)
 		t1 := time.Now()
-		floor(b)
+		proctest.MustFloor(b)
 		pairs.Add(t1.Sub(t0), time.Since(t1))
 	}
 	pairs.Report(b, "floor", procs)

@@ -3,34 +3,21 @@
 package proc
 
 import (
-	"os"
 	"testing"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 )
 
-// benchProcesses is how many processes the snapshot benchmarks run with.
-const benchProcesses = 1000
+// benchProcesses is how many processes the benchmarks run with.
+const benchProcesses = proctest.BenchProcesses
 
 // population brings the machine up to benchProcesses for benchmarks only.
 var population proctest.Population
 
 // TestMain stops the benchmark population, if a benchmark started one.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	population.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
-// floor runs proctest.Floor, failing b on error.
-func floor(b *testing.B) int {
-	n, err := proctest.Floor()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
 
 // BenchmarkFloor measures the floor alone: readdir of /proc and one
 // open/read/close of each /proc/PID/stat.
@@ -39,7 +26,7 @@ func BenchmarkFloor(b *testing.B) {
 	b.ReportAllocs()
 	procs := 0
 	for b.Loop() {
-		procs = floor(b)
+		procs = proctest.MustFloor(b)
 	}
 	b.ReportMetric(float64(procs), "procs")
 }
@@ -57,7 +44,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		t0 := time.Now()
 		snap, err := Snapshot(Options{})
 		t1 := time.Now()
-		floor(b)
+		proctest.MustFloor(b)
 		pairs.Add(t1.Sub(t0), time.Since(t1))
 		if err != nil {
 			b.Fatal(err)

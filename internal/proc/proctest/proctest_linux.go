@@ -13,6 +13,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// BenchProcesses is how many processes the snapshot benchmarks run with.
+const BenchProcesses = 1000
+
+// Main runs the tests and benchmarks of m, stops pop (if a benchmark
+// started it) and exits: the TestMain of a package with snapshot
+// benchmarks.
+func Main(m *testing.M, pop *Population) {
+	code := m.Run()
+	pop.Stop()
+	os.Exit(code)
+}
+
+// MustFloor runs [Floor], failing b on error.
+func MustFloor(b *testing.B) int {
+	b.Helper()
+	n, err := Floor()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
 // Population is a set of idle `cat` processes, marked SYSPRIMS_PROCBENCH=1,
 // that brings the process count of the machine up to a target. They all
 // read one pipe whose write end only this binary holds, so they exit on
