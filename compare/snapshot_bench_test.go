@@ -9,17 +9,14 @@ package main
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 	"github.com/shirou/gopsutil/v4/process"
 )
 
-// benchProcesses is how many processes the benchmarks run with.
-const benchProcesses = proctest.BenchProcesses
-
-// population brings the machine up to benchProcesses for benchmarks only.
+// population brings the machine up to proctest.BenchProcesses, for
+// benchmarks only.
 var population proctest.Population
 
 // TestMain stops the benchmark population, if a benchmark started one.
@@ -72,51 +69,21 @@ func sysprimsSnapshot(b *testing.B) int {
 }
 
 // BenchmarkSnapshot_Floor measures the floor alone.
-func BenchmarkSnapshot_Floor(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	procs := 0
-	for b.Loop() {
-		procs = proctest.MustFloor(b)
-	}
-	b.ReportMetric(float64(procs), "procs")
-}
+func BenchmarkSnapshot_Floor(b *testing.B) { population.BenchFloor(b) }
 
 // BenchmarkSnapshot_Sysprims measures the default sysprims snapshot, with
 // the floor run between snapshots for the x-floor ratio.
 func BenchmarkSnapshot_Sysprims(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	var pairs proctest.Pairs
-	procs := 0
-	for b.Loop() {
-		t0 := time.Now()
-		procs = sysprimsSnapshot(b)
-		t1 := time.Now()
-		proctest.MustFloor(b)
-		pairs.Add(t1.Sub(t0), time.Since(t1))
-	}
-	pairs.Report(b, "floor", procs)
+	population.BenchPaired(b, "floor", func() (int, error) { return sysprimsSnapshot(b), nil },
+		func() { proctest.MustFloor(b) })
 }
 
 // BenchmarkSnapshot_Gopsutil measures gopsutil collecting the same
 // fields, with a sysprims snapshot run between for the x-sysprims ratio.
 func BenchmarkSnapshot_Gopsutil(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
 	ctx := context.Background()
-	var pairs proctest.Pairs
-	procs := 0
-	for b.Loop() {
-		t0 := time.Now()
+	population.BenchPaired(b, "sysprims", func() (int, error) {
 		rows, err := gopsutilSnapshot(ctx)
-		t1 := time.Now()
-		sysprimsSnapshot(b)
-		pairs.Add(t1.Sub(t0), time.Since(t1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		procs = len(rows)
-	}
-	pairs.Report(b, "sysprims", procs)
+		return len(rows), err
+	}, func() { sysprimsSnapshot(b) })
 }

@@ -156,3 +156,36 @@ func (p *Pairs) Report(b *testing.B, baseName string, procs int) {
 	b.ReportMetric(p.ratios[len(p.ratios)/2], "x-"+baseName)
 	b.ReportMetric(float64(procs), "procs")
 }
+
+// BenchFloor measures [Floor] alone, with pop at [BenchProcesses].
+func (pop *Population) BenchFloor(b *testing.B) {
+	pop.Ensure(b, BenchProcesses)
+	b.ReportAllocs()
+	procs := 0
+	for b.Loop() {
+		procs = MustFloor(b)
+	}
+	b.ReportMetric(float64(procs), "procs")
+}
+
+// BenchPaired measures own, which returns how many processes it saw,
+// with base run right after it in each iteration, and reports the pairs
+// (see [Pairs.Report]), with pop at [BenchProcesses].
+func (pop *Population) BenchPaired(b *testing.B, baseName string, own func() (int, error), base func()) {
+	pop.Ensure(b, BenchProcesses)
+	b.ReportAllocs()
+	var pairs Pairs
+	procs := 0
+	for b.Loop() {
+		t0 := time.Now()
+		n, err := own()
+		t1 := time.Now()
+		base()
+		pairs.Add(t1.Sub(t0), time.Since(t1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		procs = n
+	}
+	pairs.Report(b, baseName, procs)
+}
