@@ -22,7 +22,6 @@ var population proctest.Population
 // TestMain stops the benchmark population, if a benchmark started one.
 func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
-
 // gopsutilRow is what each library collects per process.
 type gopsutilRow struct {
 	pid, ppid  int32

@@ -15,7 +15,6 @@ var population proctest.Population
 // TestMain stops the benchmark population, if a benchmark started one.
 func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
-
 // BenchmarkFloor measures the floor alone: readdir of /proc and one
 // open/read/close of each /proc/PID/stat.
 func BenchmarkFloor(b *testing.B) { population.BenchFloor(b) }
