@@ -12,6 +12,8 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/process"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // envDaemons runs TestLeaveDaemons in a child test binary; its value
@@ -73,11 +75,8 @@ func killDaemons(t testing.TB, tag string) int {
 	for _, p := range left {
 		syscall.Kill(p.PID, syscall.SIGKILL)
 	}
-	deadline := time.Now().Add(5 * time.Second)
 	for _, p := range left {
-		for !platform.ReapAdopted(p.PID) && stillRunning(p) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		waittest.Until(5*time.Second, func() bool { return platform.ReapAdopted(p.PID) || !stillRunning(p) })
 	}
 	return len(left)
 }

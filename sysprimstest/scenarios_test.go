@@ -8,6 +8,8 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // guaranteedHere reports whether this machine should give guaranteed
@@ -62,8 +64,8 @@ func TestRunScenarios(t *testing.T) {
 			r.Attach(cmd)
 			start := time.Now()
 			res := Run(t, timeout, cmd, WithGrace(grace))
-			if took := time.Since(start); took > timeout+grace+margin {
-				t.Errorf("Run took %v, want under %v", took, timeout+grace+margin)
+			if took, bound := time.Since(start), timeout+grace+waittest.Scale(margin); took > bound {
+				t.Errorf("Run took %v, want under %v", took, bound)
 			}
 			if _, err := r.Await(sc.Processes, 5*time.Second); err != nil {
 				t.Errorf("not every process came up before the teardown: %v", err)

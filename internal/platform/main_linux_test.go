@@ -17,6 +17,8 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // envMode turns the test binary into a helper of these tests.
@@ -113,19 +115,17 @@ func (s *syncBuffer) String() string {
 // waitFor waits, bounded, until the buffer holds every one of words.
 func (s *syncBuffer) waitFor(t *testing.T, words ...string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, all := s.String(), true
+	said := func() bool {
+		out := s.String()
 		for _, w := range words {
-			all = all && strings.Contains(out, w)
+			if !strings.Contains(out, w) {
+				return false
+			}
 		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never said %q: %q", words, out)
-		}
-		time.Sleep(2 * time.Millisecond)
+		return true
+	}
+	if !waittest.Until(5*time.Second, said) {
+		t.Fatalf("never said %q: %q", words, s.String())
 	}
 }
 
@@ -187,16 +187,8 @@ func (c *caller) end(t *testing.T) {
 // reparented when caller died).
 func waitHelpersGone(t *testing.T, caller int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		left := helpersOf(caller)
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("helpers outlived their caller: %s", describe(left))
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !waittest.Until(5*time.Second, func() bool { return len(helpersOf(caller)) == 0 }) {
+		t.Fatalf("helpers outlived their caller: %s", describe(helpersOf(caller)))
 	}
 }
 

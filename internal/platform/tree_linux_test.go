@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // advScript starts an adversarial tree and prints one pid per member it
@@ -115,16 +117,8 @@ func (tt *testTree) survivors() []int {
 // waitNoSurvivors polls the independent scan until nothing is left.
 func (tt *testTree) waitNoSurvivors(t testing.TB, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		s := tt.survivors()
-		if len(s) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("survivors: %s", describe(s))
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !waittest.Until(d, func() bool { return len(tt.survivors()) == 0 }) {
+		t.Fatalf("survivors: %s", describe(tt.survivors()))
 	}
 }
 
@@ -161,16 +155,15 @@ func contains(pids []int, pid int) bool {
 // waitStopped waits until pid is in state T (stopped).
 func waitStopped(t testing.TB, pid int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	stopped := func() bool {
 		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 		s := string(b)
-		if i := strings.LastIndexByte(s, ')'); i > 0 && strings.HasPrefix(s[i+2:], "T") {
-			return
-		}
-		time.Sleep(time.Millisecond)
+		i := strings.LastIndexByte(s, ')')
+		return i > 0 && strings.HasPrefix(s[i+2:], "T")
 	}
-	t.Fatalf("pid %d never stopped", pid)
+	if !waittest.Until(5*time.Second, stopped) {
+		t.Fatalf("pid %d never stopped", pid)
+	}
 }
 
 func ctxFor(d time.Duration) (context.Context, context.CancelFunc) {
@@ -201,32 +194,30 @@ func assertHeld(t testing.TB, c Container, tt *testTree) {
 	// A children file can miss a process while it is being reparented
 	// (the kernel calls them exact only for stopped trees), so a member
 	// that is not listed is looked for again, for a bounded time.
-	deadline := time.Now().Add(time.Second)
-	for {
-		ms, err := c.Members()
-		if err != nil {
+	var ms []int
+	missing := 0
+	held := func() bool {
+		var err error
+		if ms, err = c.Members(); err != nil {
 			t.Fatal(err)
 		}
-		missing := 0
+		missing = 0
 		for pid := range tt.pids {
 			if !contains(ms, pid) {
 				missing = pid
 			}
 		}
-		if missing == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("member %d missing from %v", missing, ms)
-		}
-		time.Sleep(5 * time.Millisecond)
+		return missing == 0
+	}
+	if !waittest.Until(time.Second, held) {
+		t.Fatalf("member %d missing from %v", missing, ms)
 	}
 }
 
 // mustEmpty waits up to 5 s for c to hold no live member.
 func mustEmpty(t testing.TB, c Container) {
 	t.Helper()
-	ctx, cancel := ctxFor(5 * time.Second)
+	ctx, cancel := ctxFor(waittest.Scale(5 * time.Second))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
 	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // needCgroup skips t unless cgroup v2 leaves can be made here (root).
@@ -183,18 +185,20 @@ func killedMembers(t *testing.T, tt *testTree) []int {
 // than not, and returns its pid.
 func guardianOf(t *testing.T, caller, not int) int {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	found := 0
+	waittest.Until(5*time.Second, func() bool {
 		for _, pid := range helpersOf(caller) {
 			if pid != not && hasKey(markerEnvOf(pid), owner.EnvGuardian) {
-				return pid
+				found = pid
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no guardian of caller %d (other than %d)", caller, not)
-		}
-		time.Sleep(2 * time.Millisecond)
+		return false
+	})
+	if found == 0 {
+		t.Fatalf("no guardian of caller %d (other than %d)", caller, not)
 	}
+	return found
 }
 
 // kill -9 of the guardian is noticed: its caller says so and starts a new

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 func TestGetSelf(t *testing.T) {
@@ -101,17 +103,15 @@ func startCat(t *testing.T) *exec.Cmd {
 // waitState polls pid until it reaches want or a deadline passes.
 func waitState(t *testing.T, pid int, want State) ProcessInfo {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		p, err := Get(pid, Options{})
-		if err == nil && p.State == want {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pid %d: state %s, err %v; want %s", pid, p.State, err, want)
-		}
-		time.Sleep(2 * time.Millisecond)
+	var p ProcessInfo
+	var err error
+	if !waittest.Until(10*time.Second, func() bool {
+		p, err = Get(pid, Options{})
+		return err == nil && p.State == want
+	}) {
+		t.Fatalf("pid %d: state %s, err %v; want %s", pid, p.State, err, want)
 	}
+	return p
 }
 
 func TestLiveChild(t *testing.T) {

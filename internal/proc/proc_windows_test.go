@@ -18,6 +18,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 const winProcModeEnv = "SYSPRIMS_WINTEST_PROC"
@@ -163,16 +165,12 @@ func TestWindowsGetGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := Get(pid, Options{})
-		if errors.Is(err, ErrNotFound) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Get(%d) after kill = %v, want ErrNotFound", pid, err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling for "gone" with a deadline
+	var err error
+	if !waittest.Until(10*time.Second, func() bool {
+		_, err = Get(pid, Options{})
+		return errors.Is(err, ErrNotFound)
+	}) {
+		t.Fatalf("Get(%d) after kill = %v, want ErrNotFound", pid, err)
 	}
 }
 
