@@ -1,7 +1,7 @@
 //go:build linux
 
 // Benchmarks of the sysprims-go snapshot against the /proc floor and
-// gopsutil. compare/ is a separate module so that the peers stay out of
+// gopsutil. peerbench/ is a separate module so that the peers stay out of
 // the main go.mod; the package is main so that a comparison program can
 // live next to these benchmarks.
 package main
