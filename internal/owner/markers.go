@@ -86,3 +86,12 @@ func IsHelper(p process.Info) bool {
 	_, guard := p.Markers[EnvGuardian]
 	return shim || guard
 }
+
+// InTree reports whether p is a member of tree id by its marker: it
+// carries id, minted by this process ([TreeOf]), and is not a helper
+// ([IsHelper]), which carries the tree's markers without being part of
+// it. A marker detects membership; it never makes a process ours to
+// signal.
+func InTree(p process.Info, id string) bool {
+	return id != "" && TreeOf(p) == id && !IsHelper(p)
+}
