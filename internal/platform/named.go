@@ -167,8 +167,8 @@ func (t *NamedTree) live() []process.Identity {
 
 // running reports whether the process id names still runs.
 func running(id process.Identity) bool {
-	p, err := proc.Get(id.PID, proc.Options{})
-	return err == nil && p.ID() == id && !p.State.Gone()
+	_, ok := proc.Running(id, proc.Options{})
+	return ok
 }
 
 // sendAll sends sig to every identity; a process that is gone needs none.

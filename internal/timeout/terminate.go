@@ -98,9 +98,5 @@ func living(ids []proc.Identity) []proc.Identity {
 // lookup returns the live process with this identity, with fields, if
 // there is one.
 func lookup(id proc.Identity, fields proc.Field) (proc.ProcessInfo, bool) {
-	p, err := proc.Get(id.PID, proc.Options{Fields: fields})
-	if err != nil || p.StartTimeUnixMs != id.StartTimeUnixMs || p.State.Gone() {
-		return proc.ProcessInfo{}, false
-	}
-	return p, true
+	return proc.Running(id, proc.Options{Fields: fields})
 }
