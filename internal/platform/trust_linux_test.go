@@ -37,12 +37,20 @@ func needUnshare(t *testing.T) []string {
 	return wrap
 }
 
-// victim makes a cgroup that looks like a run directory, with a member,
-// for a process that must not touch it.
+// victim makes a cgroup that looks like a live run's directory, with a
+// member, for a process that must not touch it. Like a live run's caller,
+// the test holds the directory's shared lock, so a sweep by another test
+// binary running meanwhile leaves it alone (an unlocked one is abandoned
+// by definition).
 func victim(t *testing.T) (string, *exec.Cmd) {
 	t.Helper()
 	dir := filepath.Join(cgroupBase(Probe()), owner.RunDirPrefix+"1-victim-"+randHex())
 	mkdirs(t, filepath.Join(dir, helper.GuardianLeaf), filepath.Join(dir, "1"))
+	lock, err := helper.LockRunDir(dir, unix.LOCK_SH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(lock) })
 	return dir, sleepIn(t, filepath.Join(dir, "1"))
 }
 
