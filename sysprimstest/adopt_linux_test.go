@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
-	"github.com/3leaps/sysprims-go/process"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // envDaemons runs TestLeaveDaemons in a child test binary; its value

@@ -8,7 +8,6 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 

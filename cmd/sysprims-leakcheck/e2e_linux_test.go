@@ -23,7 +23,6 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 

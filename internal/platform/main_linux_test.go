@@ -17,7 +17,6 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"io"
 	"os"
 	"os/exec"
@@ -13,8 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // advScript starts an adversarial tree and prints one pid per member it

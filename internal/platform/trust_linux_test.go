@@ -14,9 +14,8 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
-	"golang.org/x/sys/unix"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
+	"golang.org/x/sys/unix"
 )
 
 // needCgroup skips t unless cgroup v2 leaves can be made here (root).

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
+	"golang.org/x/sys/unix"
 )
 
 func TestGetSelf(t *testing.T) {

@@ -17,9 +17,8 @@ import (
 	"time"
 	"unsafe"
 
-	"golang.org/x/sys/windows"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
+	"golang.org/x/sys/windows"
 )
 
 const winProcModeEnv = "SYSPRIMS_WINTEST_PROC"

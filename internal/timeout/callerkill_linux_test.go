@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 

@@ -15,7 +15,6 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
-
 	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
