@@ -54,7 +54,8 @@ func aliveMembers(r *fixtures.Reporter) []fixtures.Report {
 // short timeout: nothing survives, and Run returns within timeout + grace
 // + a margin even when a grandchild holds stdout.
 func TestRunScenarios(t *testing.T) {
-	const timeout, grace, margin = 4 * time.Second, 300 * time.Millisecond, 2 * time.Second
+	const grace, margin = 300 * time.Millisecond, 2 * time.Second
+	timeout := waittest.Scale(4 * time.Second) // every process comes up within it
 	for _, sc := range fixtures.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
@@ -66,7 +67,7 @@ func TestRunScenarios(t *testing.T) {
 			if took, bound := time.Since(start), timeout+grace+waittest.Scale(margin); took > bound {
 				t.Errorf("Run took %v, want under %v", took, bound)
 			}
-			if _, err := r.Await(sc.Processes, 5*time.Second); err != nil {
+			if _, err := r.Await(sc.Processes, waittest.Scale(5*time.Second)); err != nil {
 				t.Errorf("not every process came up before the teardown: %v", err)
 			}
 			assertGone(t, r)
