@@ -27,11 +27,19 @@ func (s *scan) extras(p *ProcessInfo, st *procStat) {
 	}
 }
 
-// cmdline reads the NUL-separated argument vector; kernel threads and
-// zombies have none.
+// cmdline reads the argument vector of /proc/PID/cmdline.
 func (s *scan) cmdline(pid int) []string {
 	b, err := s.read(pid, "cmdline")
-	if err != nil || len(b) == 0 {
+	if err != nil {
+		return nil
+	}
+	return parseCmdline(b)
+}
+
+// parseCmdline splits a NUL-separated argument vector; kernel threads and
+// zombies have an empty one, which gives nil.
+func parseCmdline(b []byte) []string {
+	if len(b) == 0 {
 		return nil
 	}
 	return splitNUL(string(bytes.TrimSuffix(b, []byte{0})))

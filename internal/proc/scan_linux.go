@@ -148,14 +148,23 @@ func readBootTimeMs(root string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sysprims: boot time: %w", err)
 	}
+	if ms, ok := parseBootTimeMs(b); ok {
+		return ms, nil
+	}
+	return 0, fmt.Errorf("sysprims: boot time: no btime line in %s/stat", root)
+}
+
+// parseBootTimeMs returns the "btime" line of a /proc/stat file in unix
+// milliseconds.
+func parseBootTimeMs(b []byte) (int64, bool) {
 	for line := range bytes.Lines(b) {
 		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
 			if v, n := parseInt(rest); n > 0 {
-				return v * 1000, nil
+				return v * 1000, true
 			}
 		}
 	}
-	return 0, fmt.Errorf("sysprims: boot time: no btime line in %s/stat", root)
+	return 0, false
 }
 
 // uptimeTicks reads <root>/uptime ("605.83 1125.25") in clock ticks.
@@ -164,9 +173,19 @@ func uptimeTicks(root string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sysprims: uptime: %w", err)
 	}
+	ticks, ok := parseUptimeTicks(b)
+	if !ok {
+		return 0, fmt.Errorf("sysprims: uptime: malformed %.40q", b)
+	}
+	return ticks, nil
+}
+
+// parseUptimeTicks parses the first number of a /proc/uptime file
+// ("605.83 1125.25", seconds) in clock ticks.
+func parseUptimeTicks(b []byte) (int64, bool) {
 	secs, n := parseInt(b)
 	if n == 0 {
-		return 0, fmt.Errorf("sysprims: uptime: malformed %q", b)
+		return 0, false
 	}
 	ticks := secs * clockTicks
 	if n < len(b) && b[n] == '.' {
@@ -175,5 +194,5 @@ func uptimeTicks(root string) (int64, error) {
 			ticks += int64(frac[i]-'0') * scale
 		}
 	}
-	return ticks, nil
+	return ticks, true
 }
