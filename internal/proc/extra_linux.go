@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"math"
 
 	"golang.org/x/sys/unix"
 )
@@ -84,7 +85,7 @@ func statusEUID(b []byte) (int, bool) {
 		return 0, false
 	}
 	v, n := parseInt(fields[1])
-	if n != len(fields[1]) || v < 0 {
+	if n != len(fields[1]) || v < 0 || v > math.MaxUint32 {
 		return 0, false
 	}
 	return int(v), true

@@ -3,6 +3,7 @@ package proc
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,7 +160,7 @@ func readBootTimeMs(root string) (int64, error) {
 func parseBootTimeMs(b []byte) (int64, bool) {
 	for line := range bytes.Lines(b) {
 		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
-			if v, n := parseInt(rest); n > 0 {
+			if v, n := parseInt(rest); n > 0 && v >= 0 && v <= math.MaxInt64/1000 {
 				return v * 1000, true
 			}
 		}
@@ -184,7 +185,7 @@ func uptimeTicks(root string) (int64, error) {
 // ("605.83 1125.25", seconds) in clock ticks.
 func parseUptimeTicks(b []byte) (int64, bool) {
 	secs, n := parseInt(b)
-	if n == 0 {
+	if n == 0 || b[0] == '-' || secs > math.MaxInt64/clockTicks-1 {
 		return 0, false
 	}
 	ticks := secs * clockTicks

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // clockTicks is USER_HZ, the unit of the time fields of /proc/PID/stat.
@@ -54,7 +55,7 @@ func parseStat(b []byte, st *procStat) error {
 		return fmt.Errorf("%w: %.40q", errStatFormat, b)
 	}
 	pid, n := parseInt(b)
-	if n != open-1 || b[n] != ' ' {
+	if n != open-1 || b[n] != ' ' || pid < 1 || pid > maxPID {
 		return fmt.Errorf("%w: bad pid in %.40q", errStatFormat, b)
 	}
 	st.pid, st.name, st.state = int(pid), b[open+1:end], b[end+2]
@@ -102,26 +103,34 @@ func (st *procStat) set(field int, v int64) {
 }
 
 // parseInt parses an optionally negative decimal at the start of b and
-// returns it with the number of bytes used (0 if there is no number).
+// returns it with the number of bytes used (0 if there is no number, or
+// it does not fit in an int64).
 func parseInt(b []byte) (int64, int) {
 	neg := len(b) > 0 && b[0] == '-'
-	i := 0
+	i, limit := 0, uint64(math.MaxInt64)
 	if neg {
-		i = 1
+		i, limit = 1, limit+1
 	}
-	var v int64
+	var v uint64
 	start := i
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		v = v*10 + int64(b[i]-'0')
+		d := uint64(b[i] - '0')
+		if v > (limit-d)/10 {
+			return 0, 0
+		}
+		v = v*10 + d
 	}
 	if i == start {
 		return 0, 0
 	}
 	if neg {
-		v = -v
+		return -int64(v), i
 	}
-	return v, i
+	return int64(v), i
 }
+
+// maxPID bounds the pids read from /proc: pid_t is an int32.
+const maxPID = math.MaxInt32
 
 // linuxState maps the state letter of /proc/PID/stat.
 func linuxState(c byte) State {
