@@ -74,7 +74,8 @@ func (s *scan) user(p *ProcessInfo) {
 	p.UID, p.User = uid, s.users.name(uid)
 }
 
-// statusEUID returns the effective uid from "Uid:\treal\teffective\t...".
+// statusEUID returns the effective uid from "Uid:\treal\teffective\t...",
+// an unsigned decimal that fits a uid_t.
 func statusEUID(b []byte) (int, bool) {
 	i := bytes.Index(b, []byte("\nUid:"))
 	if i < 0 {
@@ -85,7 +86,7 @@ func statusEUID(b []byte) (int, bool) {
 		return 0, false
 	}
 	v, n := parseInt(fields[1])
-	if n != len(fields[1]) || v < 0 || v > math.MaxUint32 {
+	if n != len(fields[1]) || fields[1][0] == '-' || v > math.MaxUint32 {
 		return 0, false
 	}
 	return int(v), true

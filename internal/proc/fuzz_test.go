@@ -297,11 +297,11 @@ func checkFilter(t *testing.T, flt Filter) {
 		t.Fatalf("accepted filter %+v does not validate: %v", flt, err)
 	}
 	for _, pid := range flt.PIDIn {
-		if pid < 1 || pid > math.MaxUint32 {
+		if pid < 1 || uint64(pid) > math.MaxUint32 {
 			t.Fatalf("accepted pid_in %d", pid)
 		}
 	}
-	if flt.PPID != nil && (*flt.PPID < 0 || *flt.PPID > math.MaxUint32) {
+	if flt.PPID != nil && (*flt.PPID < 0 || uint64(*flt.PPID) > math.MaxUint32) {
 		t.Fatalf("accepted ppid %d", *flt.PPID)
 	}
 	if c := flt.CPUAbove; c != nil && !(*c >= 0 && *c <= 100) {
