@@ -109,9 +109,10 @@ func sameStat(a, b procStat) bool {
 
 // formatStat writes st as the kernel would, the fields it does not keep 0.
 func formatStat(st *procStat) []byte {
-	return fmt.Appendf(nil, "%d (%s) %c %d %d %d 0 0 %d 0 0 0 0 %d %d 0 0 0 0 %d 0 %d 0 %d 0 0\n",
-		st.pid, st.name, st.state, st.ppid, st.pgrp, st.session, st.flags,
-		st.utime, st.stime, st.threads, st.starttime, st.rss)
+	b := fmt.Appendf(nil, "%d (%s) ", st.pid, st.name)
+	b = append(b, st.state) // a byte, not a rune
+	return fmt.Appendf(b, " %d %d %d 0 0 %d 0 0 0 0 %d %d 0 0 0 0 %d 0 %d 0 %d 0 0\n",
+		st.ppid, st.pgrp, st.session, st.flags, st.utime, st.stime, st.threads, st.starttime, st.rss)
 }
 
 // FuzzStatusEUID checks that the effective uid read from a status file is

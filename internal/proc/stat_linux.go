@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // clockTicks is USER_HZ, the unit of the time fields of /proc/PID/stat.
@@ -106,27 +107,41 @@ func (st *procStat) set(field int, v int64) {
 // returns it with the number of bytes used (0 if there is no number, or
 // it does not fit in an int64).
 func parseInt(b []byte) (int64, int) {
-	neg := len(b) > 0 && b[0] == '-'
-	i, limit := 0, uint64(math.MaxInt64)
-	if neg {
-		i, limit = 1, limit+1
+	i := 0
+	if len(b) > 0 && b[0] == '-' {
+		i = 1
 	}
-	var v uint64
 	start := i
+	var v uint64
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		d := uint64(b[i] - '0')
-		if v > (limit-d)/10 {
-			return 0, 0
-		}
-		v = v*10 + d
+		v = v*10 + uint64(b[i]-'0')
 	}
 	if i == start {
 		return 0, 0
 	}
-	if neg {
+	if i-start > 18 { // 18 digits cannot overflow
+		return parseIntSlow(b)
+	}
+	if start == 1 {
 		return -int64(v), i
 	}
 	return int64(v), i
+}
+
+// parseIntSlow is parseInt for numbers of 19 digits or more.
+func parseIntSlow(b []byte) (int64, int) {
+	n := 0
+	if b[0] == '-' {
+		n = 1
+	}
+	for n < len(b) && b[n]-'0' <= 9 {
+		n++
+	}
+	v, err := strconv.ParseInt(string(b[:n]), 10, 64)
+	if err != nil {
+		return 0, 0
+	}
+	return v, n
 }
 
 // maxPID bounds the pids read from /proc: pid_t is an int32.
