@@ -123,7 +123,7 @@ const toolhelpRecord = 4 + 4 + 4 + 8 + 16
 // and encodes back, times convert exactly, and dropStaleParents only
 // clears parents that started after their child.
 func FuzzToolhelp(f *testing.F) {
-	f.Add(toolhelpEntries(
+	f.Add(toolhelpRecords(
 		th{4, 0, 100, 1 << 56, "System"}, th{400, 4, 2, 133_000_000_000_000_000, "smss.exe"},
 		th{500, 400, 1, 132_000_000_000_000_000, "orphan"}, th{501, 501, 1, 0, "self"}))
 	f.Add([]byte("\xff\xff\xff\xff\x01\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\x00\xd8a\x00\x00\xdc\x00\x00"))
@@ -157,8 +157,8 @@ type th struct {
 	name               string
 }
 
-// toolhelpEntries encodes entries as FuzzToolhelp reads them.
-func toolhelpEntries(es ...th) []byte {
+// toolhelpRecords encodes entries as FuzzToolhelp reads them.
+func toolhelpRecords(es ...th) []byte {
 	var b []byte
 	for _, e := range es {
 		b = binary.LittleEndian.AppendUint32(b, e.pid)
