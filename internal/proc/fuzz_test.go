@@ -250,14 +250,9 @@ func FuzzParseFilter(f *testing.F) {
 			kv = strings.Split(s, "\n")
 		}
 		flt, err := ParseFilter(kv)
-		if err != nil {
-			var fe *FilterError
-			if !errors.Is(err, ErrInvalidFilter) || !errors.As(err, &fe) || !reflect.DeepEqual(flt, Filter{}) {
-				t.Fatalf("ParseFilter(%q) = %+v, %v", kv, flt, err)
-			}
+		if !checkFilter(t, flt, err) {
 			return
 		}
-		checkFilter(t, flt)
 		if !utf8.ValidString(s) {
 			return // JSON carries valid UTF-8 only
 		}
@@ -276,23 +271,26 @@ func FuzzParseFilterJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		flt, err := ParseFilterJSON(data)
-		if err != nil {
-			var fe *FilterError
-			if !errors.Is(err, ErrInvalidFilter) || !errors.As(err, &fe) || !reflect.DeepEqual(flt, Filter{}) {
-				t.Fatalf("ParseFilterJSON(%s) = %+v, %v", data, flt, err)
-			}
-			return
+		if checkFilter(t, flt, err) {
+			checkFilterJSONRoundTrip(t, flt)
 		}
-		checkFilter(t, flt)
-		checkFilterJSONRoundTrip(t, flt)
 	})
 }
 
-// checkFilter checks the values of an accepted filter against the bounds
-// of schemas/process-filter.schema.json, its key=value round trip, and
-// that it judges a process.
-func checkFilter(t *testing.T, flt Filter) {
+// checkFilter checks what a filter parser returned and reports whether it
+// accepted the filter. A refusal is a *FilterError wrapping
+// ErrInvalidFilter, with the zero Filter; an accepted filter holds values
+// within the bounds of schemas/process-filter.schema.json, reads back the
+// same from its key=value form, and judges a process.
+func checkFilter(t *testing.T, flt Filter, err error) bool {
 	t.Helper()
+	if err != nil {
+		var fe *FilterError
+		if !errors.Is(err, ErrInvalidFilter) || !errors.As(err, &fe) || !reflect.DeepEqual(flt, Filter{}) {
+			t.Fatalf("refused with %v, but returned %+v", err, flt)
+		}
+		return false
+	}
 	if err := flt.validate(); err != nil {
 		t.Fatalf("accepted filter %+v does not validate: %v", flt, err)
 	}
@@ -312,6 +310,7 @@ func checkFilter(t *testing.T, flt Filter) {
 		t.Fatalf("key=value round trip of %+v through %q: %+v, %v", flt, kv, again, err)
 	}
 	flt.MatchAt(ProcessInfo{PID: 42, Name: "sleep", State: StateSleeping}, time.UnixMilli(1_700_000_000_000))
+	return true
 }
 
 // checkFilterJSONRoundTrip checks that flt reads back the same from its JSON.
