@@ -94,4 +94,3 @@ func TestUsageMatchersOnKnownLoad(t *testing.T) {
 	g.Expect(p).To(matchers.HavePeakMemoryAtMost(96 << 20))
 	g.Expect(p).NotTo(matchers.HavePeakMemoryAtMost(64 << 20))
 }
-
