@@ -25,10 +25,14 @@ var accountingControllers = []string{"memory", "pids"}
 // cgroup above dir, and what cannot be enabled is simply not measured.
 func enableAccounting(dir string) {
 	have := strings.Fields(readFirstLine(filepath.Join(dir, "cgroup.controllers")))
+	var enable []string
 	for _, c := range accountingControllers {
 		if slices.Contains(have, c) {
-			_ = os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte("+"+c), 0)
+			enable = append(enable, "+"+c)
 		}
+	}
+	if len(enable) > 0 {
+		_ = os.WriteFile(filepath.Join(dir, "cgroup.subtree_control"), []byte(strings.Join(enable, " ")), 0)
 	}
 }
 

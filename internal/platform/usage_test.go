@@ -1,0 +1,35 @@
+package platform
+
+import (
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// TestAccountKeepsBestSource: whatever order the figures arrive in (the
+// root's at Wait, the container's at Close), each figure keeps its most
+// complete source, and an unmeasured figure never replaces a measured one.
+func TestAccountKeepsBestSource(t *testing.T) {
+	root := process.Usage{UserCPU: time.Millisecond, CPUSource: process.UsageRoot,
+		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestMember}
+	leaf := process.Usage{UserCPU: time.Second, CPUSource: process.UsageCgroup, PeakProcesses: 4, PeakProcessesSource: process.UsageCgroup}
+	want := process.Usage{UserCPU: time.Second, CPUSource: process.UsageCgroup,
+		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestMember,
+		PeakProcesses: 4, PeakProcessesSource: process.UsageCgroup}
+	for _, order := range [][]process.Usage{{root, leaf}, {leaf, root}, {leaf, {}, root, {}}} {
+		var a account
+		for _, u := range order {
+			a.add(u)
+		}
+		if got := a.get(); got != want {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	}
+}
+
+func TestRootUsageOfUnreapedRoot(t *testing.T) {
+	if u := rootUsage(nil); u != (process.Usage{}) {
+		t.Errorf("rootUsage(nil) = %+v", u)
+	}
+}
