@@ -36,6 +36,20 @@ func enableAccounting(dir string) {
 	}
 }
 
+// accountingNotes says which of accountingControllers a cgroup made
+// where dir is would lack, and what its trees' accounts lose for it.
+func accountingNotes(dir string) []string {
+	have := strings.Fields(readFirstLine(filepath.Join(dir, "cgroup.controllers")))
+	var notes []string
+	if !slices.Contains(have, "memory") {
+		notes = append(notes, "cgroup_v2: no memory controller delegated: peak memory is the root's ru_maxrss (largest member), not memory.peak")
+	}
+	if !slices.Contains(have, "pids") {
+		notes = append(notes, "cgroup_v2: no pids controller delegated: peak processes unmeasured")
+	}
+	return notes
+}
+
 // cgroupUsage reads the account of the cgroup dir, which covers every
 // process that ever ran in it or below it: cpu.stat's user_usec and
 // system_usec (present whatever the controllers), memory.peak and

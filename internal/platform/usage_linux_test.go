@@ -76,3 +76,16 @@ func TestParseShimUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountingNotes(t *testing.T) {
+	for _, c := range []struct {
+		grants string
+		want   int
+	}{{"cpu memory pids", 0}, {"memory", 1}, {"pids", 1}, {"", 2}} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "cgroup.controllers"), []byte(c.grants), 0o644)
+		if got := accountingNotes(dir); len(got) != c.want {
+			t.Errorf("grants %q: notes %q", c.grants, got)
+		}
+	}
+}
