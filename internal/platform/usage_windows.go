@@ -14,27 +14,12 @@ var (
 	_ Accountant = (*groupContainer)(nil)
 )
 
-// jobBasicAccounting is JOBOBJECT_BASIC_ACCOUNTING_INFORMATION (x/sys
-// has the class, not the struct). Times are in 100 ns units.
-type jobBasicAccounting struct {
-	TotalUserTime             int64
-	TotalKernelTime           int64
-	ThisPeriodTotalUserTime   int64
-	ThisPeriodTotalKernelTime int64
-	TotalPageFaultCount       uint32
-	TotalProcesses            uint32
-	ActiveProcesses           uint32
-	TotalTerminatedProcesses  uint32
-}
-
 // jobUsage reads a job's account: the CPU time of every process that ran
 // in it, and PeakJobMemoryUsed, the peak of the committed memory of all
 // its processes at once. A figure it cannot query is left unmeasured.
 func jobUsage(job windows.Handle) Usage {
 	var u Usage
-	var basic jobBasicAccounting
-	if windows.QueryInformationJobObject(job, windows.JobObjectBasicAccountingInformation,
-		uintptr(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic)), nil) == nil {
+	if basic, err := jobAccounting(job); err == nil {
 		u.UserCPU, u.SystemCPU = ticks(basic.TotalUserTime), ticks(basic.TotalKernelTime)
 		u.CPUSource = process.UsageJobObject
 	}
