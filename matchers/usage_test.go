@@ -1,6 +1,7 @@
 package matchers_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -89,8 +90,14 @@ func TestUsageMatchersOnKnownLoad(t *testing.T) {
 	g.Expect(mc.MatchMayChangeInTheFuture(p)).To(BeTrue())
 	res := p.Wait(time.Minute)
 	t.Logf("%s: %v", res.Mechanism, res.Usage)
+	if res.Usage.CPUSource == process.UsageRoot && runtime.GOOS == "windows" {
+		t.Skip("the root's own CPU time only: Windows adds no descendant's, and this Job Object kept no account (Wine)")
+	}
 	g.Expect(res).To(matchers.HaveUsedCPUAtMost(650 * time.Millisecond))
 	g.Expect(res).NotTo(matchers.HaveUsedCPUAtMost(490 * time.Millisecond))
+	if res.Usage.PeakMemorySource == process.Unmeasured {
+		t.Skipf("peak memory unmeasured by %s here", res.Mechanism)
+	}
 	g.Expect(p).To(matchers.HavePeakMemoryAtMost(96 << 20))
 	g.Expect(p).NotTo(matchers.HavePeakMemoryAtMost(64 << 20))
 }

@@ -144,7 +144,9 @@ func (c *jobContainer) Wait() (ExitStatus, error) {
 // Usage is the job's account, read as Close releases the job: the CPU
 // time of every member and PeakJobMemoryUsed (committed memory of the
 // whole tree); peak processes unmeasured (a job counts the processes it
-// ever held, not the most at once). See [Accountant].
+// ever held, not the most at once). Where the job keeps no account (Wine
+// reports zero times and no peak) the root's own CPU time stands and
+// peak memory is unmeasured. See [Accountant].
 func (c *jobContainer) Usage() Usage { return c.acct.get() }
 
 // Signal sends sig to the tree. SIGTERM, SIGINT and SIGHUP become a
@@ -212,7 +214,7 @@ func (c *jobContainer) Close() error {
 		err = c.Kill()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.acct.add(jobUsage(c.job))
+		c.acct.add(atLeastRoot(jobUsage(c.job), c.acct.get()))
 		err = errors.Join(err, windows.CloseHandle(c.job))
 		c.job = 0
 		if c.proc != 0 {

@@ -80,3 +80,14 @@ func rootUsage(ps *os.ProcessState) Usage {
 	}
 	return u
 }
+
+// atLeastRoot drops the CPU figure of a container's account u when it is
+// below root's, the root's own rusage: an account that counts less than
+// the root alone used is not being kept (Wine's Job Objects report zero
+// times), and the root's figure then stands instead.
+func atLeastRoot(u, root Usage) Usage {
+	if root.CPUSource != process.Unmeasured && u.CPUSource != process.Unmeasured && u.CPU() < root.CPU() {
+		u.UserCPU, u.SystemCPU, u.CPUSource = 0, 0, process.Unmeasured
+	}
+	return u
+}

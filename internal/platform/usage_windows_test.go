@@ -10,7 +10,9 @@ import (
 
 // TestJobUsage: a job's account covers its whole tree: CPU time and the
 // tree's committed peak, available once Close has read it; peak
-// processes stay unmeasured.
+// processes stay unmeasured. Under Wine, whose jobs keep no account
+// (zero times, no peak), the root's own CPU time stands and peak memory
+// is unmeasured: never a zero reported as measured.
 func TestJobUsage(t *testing.T) {
 	c := newJob(t)
 	if u := c.Usage(); u.CPUSource != process.Unmeasured {
@@ -31,10 +33,10 @@ func TestJobUsage(t *testing.T) {
 	}
 	u := c.Usage()
 	t.Logf("tree of %d: %v", len(pids), u)
-	if u.CPUSource != process.UsageJobObject || u.CPU() <= 0 || u.CPU() > time.Minute {
+	if (u.CPUSource != process.UsageJobObject && u.CPUSource != process.UsageRoot) || u.CPU() <= 0 || u.CPU() > time.Minute {
 		t.Errorf("cpu: %v", u)
 	}
-	if u.PeakMemorySource != process.UsageJobObject || u.PeakMemoryScope != process.MemoryTree || u.PeakMemory < 1<<20 {
+	if u.PeakMemorySource != process.Unmeasured && (u.PeakMemorySource != process.UsageJobObject || u.PeakMemoryScope != process.MemoryTree || u.PeakMemory < 1<<20) {
 		t.Errorf("peak memory: %v", u)
 	}
 	if u.PeakProcessesSource != process.Unmeasured {
