@@ -46,6 +46,11 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	return nil
 }
 
+// Usage is the root's own CPU time once it was waited for (Windows adds
+// no descendant's); peak memory and peak processes unmeasured. See
+// [Accountant].
+func (c *groupContainer) Usage() Usage { return c.acct.get() }
+
 // Signal maps sig as the job container does (see [jobContainer.Signal]).
 func (c *groupContainer) Signal(sig syscall.Signal) error {
 	return signalTree(sig, c.pid, c.rootAlive(), c.Kill)

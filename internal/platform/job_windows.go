@@ -123,6 +123,14 @@ func (c *jobContainer) assign() error {
 	return nil
 }
 
+// Usage is the job's account, read as Close releases the job: the CPU
+// time of every member and PeakJobMemoryUsed (committed memory of the
+// whole tree); peak processes unmeasured (a job counts the processes it
+// ever held, not the most at once). Where the job keeps no account (Wine
+// reports zero times and no peak) the root's own CPU time stands and
+// peak memory is unmeasured. See [Accountant].
+func (c *jobContainer) Usage() Usage { return c.acct.get() }
+
 // Signal sends sig to the tree. SIGTERM, SIGINT and SIGHUP become a
 // CTRL_BREAK_EVENT to the root's process group when the caller shares a
 // console with it, else a Kill; SIGKILL is a Kill; SIGCONT and 0 do
@@ -188,6 +196,7 @@ func (c *jobContainer) Close() error {
 		err = c.Kill()
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		c.acct.add(atLeastRoot(jobUsage(c.job), c.acct.get()))
 		err = errors.Join(err, windows.CloseHandle(c.job))
 		c.job = 0
 		if c.proc != 0 {
@@ -213,6 +222,7 @@ type winRoot struct {
 	pid    int
 	proc   windows.Handle // the root, once started
 	killed atomic.Bool
+	acct   account // the root's times at Wait (a job adds its own at Close)
 }
 
 // PID is the root's pid.
@@ -224,7 +234,9 @@ func (r *winRoot) Wait() (ExitStatus, error) {
 	if r.cmd == nil {
 		panic("sysprims: Container.Wait called before Start")
 	}
-	return exitStatus(r.cmd, &r.killed)
+	st, err := exitStatus(r.cmd, &r.killed)
+	r.acct.add(rootUsage(r.cmd.ProcessState))
+	return st, err
 }
 
 // rootAlive reports whether the root still runs.
