@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"sync"
 	"time"
@@ -32,6 +33,9 @@ type Process struct {
 	stdout   *gbytes.Buffer
 	stderr   *gbytes.Buffer
 	startErr error
+	// stdinR and stdinW are the pipe that feeds a Stdin that is not a
+	// file (see feedStdin), or nil.
+	stdinR, stdinW *os.File
 
 	once   sync.Once
 	mu     sync.Mutex
@@ -59,8 +63,11 @@ func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 	p := &Process{t: t, s: s, name: cmdName(cmd), test: t.Name(), treeID: owner.NewTreeID(),
 		stdout: gbytes.NewBuffer(), stderr: gbytes.NewBuffer()}
 	if err == nil {
-		p.capture(cmd)
+		err = p.capture(cmd)
+	}
+	if err == nil {
 		p.tree, err = timeout.Start(cmd, p.config())
+		p.closeStdin(err != nil)
 	}
 	if err != nil {
 		p.fail(err)
@@ -83,20 +90,85 @@ func (p *Process) fail(err error) {
 	p.t.Errorf("sysprims: start %s: %v", p.name, err)
 }
 
-// capture tees the command's output into the Process buffers.
-func (p *Process) capture(cmd *exec.Cmd) {
-	if !p.s.capture {
-		return
+// capture tees the command's output into the Process buffers, and feeds
+// a Stdin that is not a file through a pipe of the Process's own.
+//
+// A Stdout or Stderr that is an *os.File (a file, os.Stdout, the writer
+// of a pipe, what cmd.StdoutPipe set) goes to the child unchanged, as
+// os/exec hands it over, and is not captured: wrapping it would give the
+// child a pipe of exec's instead, and the writer that cmd.StdoutPipe set
+// is closed by exec once the child started. One writer set as both
+// Stdout and Stderr is teed once, into the Stdout buffer, so the child
+// gets one pipe for both, as with os/exec, and their order is kept.
+func (p *Process) capture(cmd *exec.Cmd) error {
+	if err := p.feedStdin(cmd); err != nil {
+		return err
 	}
+	if !p.s.capture {
+		return nil
+	}
+	same := cmd.Stdout != nil && sameWriter(cmd.Stdout, cmd.Stderr)
 	cmd.Stdout = tee(cmd.Stdout, p.stdout)
+	if same {
+		cmd.Stderr = cmd.Stdout
+		return nil
+	}
 	cmd.Stderr = tee(cmd.Stderr, p.stderr)
+	return nil
+}
+
+// sameWriter reports whether a and b are one writer, as os/exec decides
+// it (interface equality that cannot panic).
+func sameWriter(a, b io.Writer) (same bool) {
+	defer func() { _ = recover() }()
+	return a == b
 }
 
 func tee(user io.Writer, buf *gbytes.Buffer) io.Writer {
-	if user == nil {
+	switch user.(type) {
+	case nil:
 		return buf
+	case *os.File:
+		return user
 	}
 	return io.MultiWriter(user, buf)
+}
+
+// feedStdin gives the child, in place of a Stdin that is not an *os.File,
+// the reading end of a pipe that a goroutine fills from it. os/exec would
+// copy it itself and make Wait wait for that copy, for ever when the
+// reader never ends (an io.Pipe nobody closes; golang/go#10338). The
+// writing end is closed when the tree has been torn down, which ends the
+// copy as soon as the reader returns; a reader that never returns keeps
+// that one goroutine blocked in its Read, and nothing else.
+func (p *Process) feedStdin(cmd *exec.Cmd) error {
+	switch cmd.Stdin.(type) {
+	case nil, *os.File:
+		return nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("sysprims: stdin pipe: %w", err)
+	}
+	src := cmd.Stdin
+	cmd.Stdin = r
+	p.stdinR, p.stdinW = r, w
+	go func() {
+		_, _ = io.Copy(w, src)
+		_ = w.Close()
+	}()
+	return nil
+}
+
+// closeStdin closes the Process's ends of a fed Stdin: the reading end
+// once the child has it, the writing end once the tree is gone.
+func (p *Process) closeStdin(writer bool) {
+	if p.stdinR != nil {
+		_ = p.stdinR.Close()
+	}
+	if writer && p.stdinW != nil {
+		_ = p.stdinW.Close()
+	}
 }
 
 func (p *Process) config() timeout.Config {
@@ -152,6 +224,7 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 	p.t.Helper()
 	p.once.Do(func() {
 		o := end()
+		p.closeStdin(true)
 		trees.remove(p)
 		p.closeBuffers()
 		r := newResult(o, p.stdout.Contents(), p.stderr.Contents())

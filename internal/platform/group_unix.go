@@ -30,6 +30,7 @@ type groupContainer struct {
 	root      int
 	rootStart uint64
 	exit      *exitWatch
+	waiter    *cmdWait
 	reaped    atomic.Bool
 	waiting   atomic.Bool
 	closeOnce sync.Once
@@ -52,12 +53,17 @@ func (c *groupContainer) Reliability() Reliability { return BestEffort }
 // PID returns the root's pid.
 func (c *groupContainer) PID() int { return c.root }
 
-// Start starts cmd as a session leader, with the tree's markers.
+// Start starts cmd as a session leader, with the tree's markers. A
+// cmd.SysProcAttr that asks for a process group of the root's own is
+// honoured by the session (also a new group); one that asks to join
+// another group is refused.
 func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
 		panic("sysprims: platform: Start called twice on one container")
 	}
-	sysAttr(cmd).Setsid = true
+	if err := sessionAttr(sysAttr(cmd)); err != nil {
+		return err
+	}
 	if len(c.spec.Markers) > 0 {
 		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
 	}
@@ -65,6 +71,7 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 		return err
 	}
 	c.cmd, c.root = cmd, cmd.Process.Pid
+	c.waiter = newCmdWait(cmd, cmd.Process)
 	c.rootStart, _ = startKey(c.root)
 	c.exit = watchExit(c.root)
 	return nil
@@ -79,9 +86,9 @@ func (c *groupContainer) Exited() <-chan struct{} { return c.exit.exited() }
 func (c *groupContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	c.waiting.Store(true)
-	err := c.cmd.Wait()
+	ps, err := c.waiter.reap()
 	c.reaped.Store(true)
-	return exitOf(c.cmd.ProcessState, err)
+	return exitOf(ps, err)
 }
 
 // Members scans for the live members of the tree.
@@ -214,6 +221,7 @@ func (c *groupContainer) Close() error {
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
+		c.waiter.finish()
 		c.exit.close()
 	})
 	return c.closeErr
@@ -246,6 +254,18 @@ func pollEmpty(ctx context.Context, list func() ([]int, error)) error {
 		}
 		d = min(2*d, 10*time.Millisecond)
 	}
+}
+
+// sessionAttr makes attr start a new session; a request for a new
+// process group, which a session leader has already, is dropped
+// (setpgid after setsid fails with EPERM).
+func sessionAttr(attr *syscall.SysProcAttr) error {
+	if attr.Setpgid && attr.Pgid != 0 {
+		return fmt.Errorf("sysprims: cmd.SysProcAttr.Pgid %d: the process_group mechanism starts the root in a session and group of its own; "+
+			"drop Setpgid and Pgid, or use a mechanism that holds the tree otherwise (cgroup_v2, subreaper)", attr.Pgid)
+	}
+	attr.Setsid, attr.Setpgid = true, false
+	return nil
 }
 
 // sysAttr returns cmd.SysProcAttr, creating it when nil.
