@@ -23,7 +23,7 @@ type shim struct {
 	wmu        sync.Mutex // serialises control writes
 	reap       sync.Mutex // held while walking and signalling: no child is reaped meanwhile
 	root       int
-	rootReaped bool // under reap
+	rootReaped bool               // under reap
 	rootStatus syscall.WaitStatus // set with rootReaped
 	empty      chan struct{}
 	killReq    chan struct{}
