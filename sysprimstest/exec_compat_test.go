@@ -124,9 +124,14 @@ func (r *ourStart) wait(t *testing.T) (int, syscall.Signal) {
 	return ourStatus(t, r.res)
 }
 
+// ourStatus reads how the root ended from res, and checks res.JSON()
+// against its schema.
 func ourStatus(t *testing.T, res *Result) (int, syscall.Signal) {
 	if res.Err != nil || res.TimedOut || len(res.Survivors) > 0 {
 		t.Errorf("result %v", res)
+	}
+	if res.Err == nil {
+		checkJSON(t, res)
 	}
 	return res.ExitCode, res.Signal
 }

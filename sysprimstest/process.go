@@ -44,8 +44,21 @@ type Process struct {
 
 // Start starts cmd in a tree of its own and returns at once. The tree is
 // torn down and checked at t.Cleanup if the test has not called
-// [Process.Wait] or [Process.Stop]. A command that cannot start fails the
-// test with t.Errorf and yields a Process that has already ended.
+// [Process.Wait] or [Process.Stop]. A command that cannot start (or a nil
+// cmd) fails the test with t.Errorf and yields a Process that has already
+// ended.
+//
+// cmd is used as os/exec uses it: cmd.StdoutPipe, StderrPipe and
+// StdinPipe work as documented there (read to EOF, then Wait: the pipes
+// are closed when [Process.Wait] or [Process.Stop] returns); a Stdout or
+// Stderr that is an *os.File gets the output directly and is not
+// captured into [Process.Buffer]; a Stdin that never ends does not hold
+// up Wait; cmd.Cancel and cmd.WaitDelay (and exec.CommandContext) act on
+// the root, which is cmd.Process, and cmd.ProcessState says how it ended
+// once the tree is torn down. cmd.SysProcAttr is merged with what the
+// container needs (Setsid or Setpgid for the root are kept) or refused
+// with an error that says why (UseCgroupFD with the cgroup v2
+// mechanism, Pgid of another group with the process group one).
 func Start(t TB, cmd *exec.Cmd, opts ...Option) *Process {
 	t.Helper()
 	p := start(t, entryStart, cmd, opts)
@@ -60,6 +73,9 @@ func Start(t TB, cmd *exec.Cmd, opts ...Option) *Process {
 func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 	t.Helper()
 	s, err := newSettings(e, opts)
+	if cmd == nil {
+		err = fmt.Errorf("sysprims: %v: cmd is nil; pass one made by exec.Command", e)
+	}
 	p := &Process{t: t, s: s, name: cmdName(cmd), test: t.Name(), treeID: owner.NewTreeID(),
 		stdout: gbytes.NewBuffer(), stderr: gbytes.NewBuffer()}
 	if err == nil {
@@ -200,12 +216,19 @@ func (p *Process) Pid() int {
 // process of this tree.
 func (p *Process) TreeID() string { return p.treeID }
 
-// Wait waits for the root to exit or for timeout to pass (capped below
-// the test's deadline), then tears down whatever is left of the tree and
+// Wait waits for the root to exit or for d to pass (capped below the
+// test's deadline; 0 means until that deadline, and no limit when the
+// test has none), then tears down whatever is left of the tree and
 // verifies it is gone. Survivors fail the test. A timeout is reported in
-// the Result, not as a failure. Later calls return the first Result.
+// the Result, not as a failure. A negative d fails the test and tears
+// the tree down at once, as [Process.Stop] does. Later calls return the
+// first Result.
 func (p *Process) Wait(d time.Duration) *Result {
 	p.t.Helper()
+	if d < 0 {
+		p.t.Errorf("sysprims: Wait(%v) of %s: negative timeout; pass 0 to wait until the test's deadline (tearing the tree down now)", d, p.name)
+		return p.Stop()
+	}
 	return p.finish(func() timeout.Outcome {
 		return p.tree.Wait(capTimeout(p.t, d, p.s.grace))
 	})
@@ -236,9 +259,17 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 	return p.Result()
 }
 
-// report fails the test for every process that survived the teardown.
+// report logs the processes the root left behind, which the teardown
+// removed, and fails the test for every process that survived it.
 func (p *Process) report(r *Result) {
 	p.t.Helper()
+	if n := len(r.Leftovers); n > 0 {
+		// The root led its own session and group (see the containers).
+		root := p.Pid()
+		tr := owner.AfterRoot(root, root, root, r.Leftovers)
+		p.t.Logf("sysprims: %s exited leaving %d process(es); removed (%s):%s",
+			p.name, n, r.Mechanism, owner.LeftLines(r.Leftovers, tr, "\t"))
+	}
 	if n := len(r.Survivors); n > 0 {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",
 			n, p.name, r.Mechanism, r.Reliability, survivorLines(r))
@@ -273,6 +304,9 @@ func (p *Process) String() string {
 }
 
 func cmdName(cmd *exec.Cmd) string {
+	if cmd == nil {
+		return "<nil *exec.Cmd>"
+	}
 	if len(cmd.Args) > 0 {
 		return fmt.Sprintf("%q", cmd.Args)
 	}
