@@ -108,3 +108,21 @@ func TestStartedCommand(t *testing.T) {
 		t.Errorf("errors %q, %v", errs, res)
 	}
 }
+
+// The processes a root left behind are logged when the teardown removes
+// them, one line per process, as the leak report names its processes. Before, Start removed them without a word.
+func TestLeftoversAreLogged(t *testing.T) {
+	r := listen(t)
+	rec := NewRecorder("TestLeftovers")
+	cmd := fixtures.Command("orphans")
+	r.Attach(cmd)
+	res := Run(rec, time.Minute, cmd)
+	if errs := rec.Close(); errs != "" || len(res.Leftovers) == 0 {
+		t.Fatalf("errors %q, %v", errs, res)
+	}
+	logs := strings.Join(rec.Logs(), "\n")
+	if !strings.Contains(logs, "exited leaving") || strings.Count(logs, "\n\tpid ") != len(res.Leftovers) ||
+		!strings.Contains(logs, "(started by TestLeftovers)") {
+		t.Errorf("%d leftovers, logged:\n%s", len(res.Leftovers), logs)
+	}
+}

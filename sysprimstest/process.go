@@ -264,11 +264,8 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 func (p *Process) report(r *Result) {
 	p.t.Helper()
 	if n := len(r.Leftovers); n > 0 {
-		// The root led its own session and group (see the containers).
-		root := p.Pid()
-		tr := owner.AfterRoot(root, root, root, r.Leftovers)
 		p.t.Logf("sysprims: %s exited leaving %d process(es); removed (%s):%s",
-			p.name, n, r.Mechanism, owner.LeftLines(r.Leftovers, tr, "\t"))
+			p.name, n, r.Mechanism, owner.Lines(r.Leftovers, "\t"))
 	}
 	if n := len(r.Survivors); n > 0 {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",

@@ -16,7 +16,11 @@ type rootInfo struct{ pid, pgid, sid int }
 // tree, in the escape codes and words of [owner.Classify] (the command
 // has exited; its session and group are the tree's).
 func classify(left []proc.ProcessInfo, root rootInfo) []leak {
-	t := owner.AfterRoot(root.pid, root.pgid, root.sid, left)
+	t := owner.Tree{Root: root.pid, SIDs: []int{root.sid}, PGIDs: []int{root.pgid},
+		Inside: map[int]bool{}, Escaped: make(map[int]bool, len(left))}
+	for _, p := range left {
+		t.Escaped[p.PID] = true
+	}
 	out := make([]leak, 0, len(left))
 	for _, p := range left {
 		codes := owner.Classify(p, t)

@@ -60,32 +60,6 @@ func Classify(p process.Info, t Tree) []Escape {
 	return codes
 }
 
-// AfterRoot is the Tree that processes left behind by a root that has
-// exited are judged against: the root's session and group are the
-// tree's, and each of left may be the child of another.
-func AfterRoot(root, pgid, sid int, left []process.Info) Tree {
-	t := Tree{Root: root, SIDs: []int{sid}, PGIDs: []int{pgid},
-		Inside: map[int]bool{}, Escaped: make(map[int]bool, len(left))}
-	for _, p := range left {
-		t.Escaped[p.PID] = true
-	}
-	return t
-}
-
-// LeftLines formats processes left behind by an exited root one per
-// line, each after a newline and indent, with how it got away:
-// "pid 4243 ppid 1 ... sleep 300 (escaped via setsid, reparented to pid 1 (daemonized))".
-func LeftLines(left []process.Info, t Tree, indent string) string {
-	var b strings.Builder
-	for _, p := range left {
-		b.WriteString("\n" + indent + Line(p))
-		if d := Describe(Classify(p, t), p); d != "" {
-			b.WriteString(" (" + d + ")")
-		}
-	}
-	return b.String()
-}
-
 // Describe puts escape codes in words:
 // "escaped via setsid, reparented to pid 1 (daemonized)".
 func Describe(codes []Escape, p process.Info) string {
