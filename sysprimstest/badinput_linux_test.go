@@ -38,4 +38,3 @@ func TestSysProcAttrRefused(t *testing.T) {
 		})
 	}
 }
-
