@@ -289,7 +289,9 @@ func (p *Process) Result() *Result {
 // GomegaString makes Gomega show a Process by its String form.
 func (p *Process) GomegaString() string { return p.String() }
 
-// Buffer returns the tree's standard output as it arrives, for gbytes.Say.
+// Buffer returns the tree's standard output as it arrives, for gbytes.Say
+// (empty when cmd.Stdout is an *os.File, which gets it instead; both
+// streams when cmd.Stdout and cmd.Stderr are one writer).
 func (p *Process) Buffer() *gbytes.Buffer { return p.stdout }
 
 // ErrBuffer returns the tree's standard error as it arrives.

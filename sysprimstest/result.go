@@ -33,7 +33,9 @@ type Result struct {
 	TimedOut bool
 	// Duration is the time from start to the end of teardown.
 	Duration time.Duration
-	// Stdout and Stderr hold what the tree wrote, unless capture was off.
+	// Stdout and Stderr hold what the tree wrote, unless capture was off
+	// or the stream went to an *os.File (see [Start]); when cmd.Stdout
+	// and cmd.Stderr are one writer, Stdout holds both, in order.
 	Stdout, Stderr []byte
 	// Reliability is what the teardown could promise on this machine
 	// with Mechanism: [process.Guaranteed] or [process.BestEffort].
