@@ -95,7 +95,7 @@ func TestResultJSONNil(t *testing.T) {
 // panicked with a nil dereference and the others were accepted.
 func TestBadOptionStartsNothing(t *testing.T) {
 	r := listen(t)
-	for _, opt := range []Option{nil, WithSignal(99), WithSignal(syscall.SIGSTOP), WithMechanism("cgroup"),
+	for _, opt := range []Option{nil, WithSignal(99), WithSignal(0), WithMechanism("cgroup"),
 		WithGrace(0), WithGrace(-time.Second), WithHangReport(-1), IgnoreName("x")} {
 		rec := NewRecorder("TestBad")
 		cmd := fixtures.Command("sleeper")

@@ -30,8 +30,8 @@ type Process struct {
 	test     string // the test that started it, as its markers say
 	treeID   string
 	tree     *timeout.Tree
-	stdout   *gbytes.Buffer
-	stderr   *gbytes.Buffer
+	stdout   *output
+	stderr   *output
 	startErr error
 	// stdinR and stdinW are the pipe that feeds a Stdin that is not a
 	// file (see feedStdin), or nil.
@@ -77,7 +77,7 @@ func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 		err = fmt.Errorf("sysprims: %v: cmd is nil; pass one made by exec.Command", e)
 	}
 	p := &Process{t: t, s: s, name: cmdName(cmd), test: t.Name(), treeID: owner.NewTreeID(),
-		stdout: gbytes.NewBuffer(), stderr: gbytes.NewBuffer()}
+		stdout: newOutput(s.outputLimit, e == entryStart), stderr: newOutput(s.outputLimit, e == entryStart)}
 	if err == nil {
 		err = p.capture(cmd)
 	}
@@ -140,7 +140,7 @@ func sameWriter(a, b io.Writer) (same bool) {
 	return a == b
 }
 
-func tee(user io.Writer, buf *gbytes.Buffer) io.Writer {
+func tee(user io.Writer, buf *output) io.Writer {
 	switch user.(type) {
 	case nil:
 		return buf
@@ -250,7 +250,7 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 		p.closeStdin(true)
 		trees.remove(p)
 		p.closeBuffers()
-		r := newResult(o, p.stdout.Contents(), p.stderr.Contents())
+		r := newResult(o, p.stdout.Bytes(), p.stderr.Bytes())
 		p.mu.Lock()
 		p.result = r
 		p.mu.Unlock()
@@ -291,11 +291,15 @@ func (p *Process) GomegaString() string { return p.String() }
 
 // Buffer returns the tree's standard output as it arrives, for gbytes.Say
 // (empty when cmd.Stdout is an *os.File, which gets it instead; both
-// streams when cmd.Stdout and cmd.Stderr are one writer).
-func (p *Process) Buffer() *gbytes.Buffer { return p.stdout }
+// streams when cmd.Stdout and cmd.Stderr are one writer). It holds at
+// most the output limit ([DefaultOutputLimit] unless [WithOutputLimit]
+// says otherwise): when more arrives, what it held is dropped and
+// matching goes on over the new output.
+func (p *Process) Buffer() *gbytes.Buffer { return p.stdout.say }
 
-// ErrBuffer returns the tree's standard error as it arrives.
-func (p *Process) ErrBuffer() *gbytes.Buffer { return p.stderr }
+// ErrBuffer returns the tree's standard error as it arrives, within the
+// same limit as [Process.Buffer].
+func (p *Process) ErrBuffer() *gbytes.Buffer { return p.stderr.say }
 
 // String names the process for messages.
 func (p *Process) String() string {

@@ -35,7 +35,10 @@ type Result struct {
 	Duration time.Duration
 	// Stdout and Stderr hold what the tree wrote, unless capture was off
 	// or the stream went to an *os.File (see [Start]); when cmd.Stdout
-	// and cmd.Stderr are one writer, Stdout holds both, in order.
+	// and cmd.Stderr are one writer, Stdout holds both, in order. They
+	// hold all of it up to the output limit ([WithOutputLimit]); past it,
+	// the head and the tail of the stream with a line between them
+	// saying how many bytes were dropped.
 	Stdout, Stderr []byte
 	// Reliability is what the teardown could promise on this machine
 	// with Mechanism: [process.Guaranteed] or [process.BestEffort].
