@@ -264,13 +264,9 @@ var execCases = []execCase{
 		return s
 	}},
 	{name: "Stdin reader", do: func(t *testing.T, r runner) seen {
-		var out bytes.Buffer
 		cmd := ioCmd("0", "read")
-		cmd.Stdin, cmd.Stdout = strings.NewReader("hello"), &out
-		r.start(t, cmd)
-		s := waitFor(t, r, seen{})
-		s.Out = out.String()
-		return s
+		cmd.Stdin = strings.NewReader("hello")
+		return outOf(t, r, cmd)
 	}},
 	{name: "Stdin that never ends, with WaitDelay", execHangs: true, want: seen{Code: 4}, do: func(t *testing.T, r runner) seen {
 		pr, pw := io.Pipe()
@@ -319,26 +315,8 @@ var execCases = []execCase{
 		}
 		return s
 	}},
-	{name: "SysProcAttr Setsid", do: func(t *testing.T, r runner) seen {
-		var out bytes.Buffer
-		cmd := ioCmd("0")
-		cmd.Stdout = &out
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		r.start(t, cmd)
-		s := waitFor(t, r, seen{})
-		s.Out = out.String()
-		return s
-	}},
-	{name: "SysProcAttr Setpgid", do: func(t *testing.T, r runner) seen {
-		var out bytes.Buffer
-		cmd := ioCmd("0")
-		cmd.Stdout = &out
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		r.start(t, cmd)
-		s := waitFor(t, r, seen{})
-		s.Out = out.String()
-		return s
-	}},
+	{name: "SysProcAttr Setsid", do: withAttr(&syscall.SysProcAttr{Setsid: true})},
+	{name: "SysProcAttr Setpgid", do: withAttr(&syscall.SysProcAttr{Setpgid: true})},
 	{name: "Cancel and WaitDelay of the caller", do: func(t *testing.T, r runner) seen {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -368,6 +346,26 @@ var execCases = []execCase{
 		cancel()
 		return waitFor(t, r, seen{})
 	}},
+}
+
+// withAttr is the case of a cmd with attr as its SysProcAttr.
+func withAttr(attr *syscall.SysProcAttr) func(t *testing.T, r runner) seen {
+	return func(t *testing.T, r runner) seen {
+		cmd := ioCmd("0")
+		cmd.SysProcAttr = attr
+		return outOf(t, r, cmd)
+	}
+}
+
+// outOf runs cmd with r, a buffer on its stdout, and returns what was
+// seen, that output included.
+func outOf(t *testing.T, r runner, cmd *exec.Cmd) seen {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	r.start(t, cmd)
+	s := waitFor(t, r, seen{})
+	s.Out = out.String()
+	return s
 }
 
 // contextCmd is cmd made with exec.CommandContext.
