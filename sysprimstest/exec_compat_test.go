@@ -348,7 +348,9 @@ var execCases = []execCase{
 	}},
 }
 
-// withAttr is the case of a cmd with attr as its SysProcAttr.
+// withAttr is the case of a cmd with attr as its SysProcAttr; every run
+// shares attr, as commands made from one template do, so a change the
+// library made to it would show in the next run.
 func withAttr(attr *syscall.SysProcAttr) func(t *testing.T, r runner) seen {
 	return func(t *testing.T, r runner) seen {
 		cmd := ioCmd("0")

@@ -268,12 +268,15 @@ func sessionAttr(attr *syscall.SysProcAttr) error {
 	return nil
 }
 
-// sysAttr returns cmd.SysProcAttr, creating it when nil.
+// sysAttr gives cmd a SysProcAttr of its own to change, a copy of the
+// caller's (which may be shared by other commands) or a new one.
 func sysAttr(cmd *exec.Cmd) *syscall.SysProcAttr {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	attr := &syscall.SysProcAttr{}
+	if cmd.SysProcAttr != nil {
+		*attr = *cmd.SysProcAttr
 	}
-	return cmd.SysProcAttr
+	cmd.SysProcAttr = attr
+	return attr
 }
 
 // exitOf turns a finished command into an ExitStatus; a non-zero exit is
