@@ -315,6 +315,22 @@ var execCases = []execCase{
 		}
 		return s
 	}},
+	{name: "Path, Args and ExtraFiles after Wait", do: func(t *testing.T, r runner) seen {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pr.Close()
+		defer pw.Close()
+		cmd := fixtures.Command("compat-fd3")
+		cmd.ExtraFiles = []*os.File{pw}
+		path, args := cmd.Path, strings.Join(cmd.Args, " ")
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		s.Extra = fmt.Sprintf("path kept %v, args kept %v, %d extra files, String kept %v", cmd.Path == path,
+			strings.Join(cmd.Args, " ") == args, len(cmd.ExtraFiles), strings.HasPrefix(cmd.String(), path))
+		return s
+	}},
 	{name: "SysProcAttr Setsid", do: withAttr(&syscall.SysProcAttr{Setsid: true})},
 	{name: "SysProcAttr Setpgid", do: withAttr(&syscall.SysProcAttr{Setpgid: true})},
 	{name: "Cancel and WaitDelay of the caller", do: func(t *testing.T, r runner) seen {

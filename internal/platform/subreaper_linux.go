@@ -65,7 +65,8 @@ func (c *shimContainer) PID() int { return c.root }
 // stdio, files and directory; the shim starts the real command in a new
 // session with cmd's environment, which it gets over the control socket
 // (its own environment is its marker only). cmd.Path, Args, Env and
-// ExtraFiles are rewritten for the shim. Once started, cmd.Process is the
+// ExtraFiles are rewritten for the shim while it starts, then name the
+// root's command again (Env with the markers). Once started, cmd.Process is the
 // root, as with os/exec (the caller's Cancel, the context's kill and
 // WaitDelay's reach it); cmd.SysProcAttr applies to the shim, whose
 // session and group the root leaves.
@@ -86,8 +87,8 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	}
 	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
-	path := cmd.Path
-	env := strings.Join(withMarkers(cmd.Environ(), c.spec.Markers), "\x00")
+	path, args, extra, rootEnv := cmd.Path, cmd.Args, cmd.ExtraFiles, withMarkers(cmd.Environ(), c.spec.Markers)
+	env := strings.Join(rootEnv, "\x00")
 	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid()), helperGOMAXPROCS}
 	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)
 	cmd.Path = exe
@@ -95,6 +96,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	c.holdCancel(cmd)
 	err = cmd.Start()
 	theirs.Close()
+	cmd.Path, cmd.Args, cmd.Env, cmd.ExtraFiles = path, args, rootEnv, extra
 	if err != nil {
 		c.ctl.Close()
 		close(c.handed)
