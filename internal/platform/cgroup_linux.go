@@ -35,6 +35,7 @@ type cgroupContainer struct {
 	waiting   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+	acct      account // the root's rusage at Wait, the leaf's at Close
 
 	mu   sync.Mutex
 	held map[int]int // pidfds of signalled members, by pid
@@ -122,8 +123,15 @@ func (c *cgroupContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	c.waiting.Store(true)
 	ps, err := c.waiter.reap()
+	c.acct.add(rootUsage(ps))
 	return exitOf(ps, err)
 }
+
+// Usage is the leaf's account, read as Close removes it: CPU time from
+// cpu.stat, memory.peak and pids.peak where those controllers are
+// enabled; without memory.peak, the root's ru_maxrss (the root and the
+// descendants it waited for, largest member). See [Accountant].
+func (c *cgroupContainer) Usage() Usage { return c.acct.get() }
 
 // Members lists the live processes of the leaf (O(tree)).
 func (c *cgroupContainer) Members() ([]int, error) {
@@ -333,6 +341,7 @@ func (c *cgroupContainer) Close() error {
 		c.waiter.finish()
 		c.release()
 		c.exit.close()
+		c.acct.add(cgroupUsage(c.leaf))
 		if unix.Rmdir(c.leaf) != nil { // a leaf with child cgroups (made by a member)
 			err = errors.Join(err, removeCgroup(c.leaf))
 		}
