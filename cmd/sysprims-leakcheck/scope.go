@@ -161,13 +161,15 @@ func (sc scope) marked(p proc.ProcessInfo) bool {
 	return false
 }
 
+// inBaseline reports whether start is within startSlack of one of starts
+// (unix ms). The distance is taken without overflow: a baseline is read
+// from a file, and a wrapped difference of extreme values would hide a
+// new process.
 func inBaseline(starts []int64, start int64) bool {
+	slack := uint64(startSlack.Milliseconds())
 	for _, s := range starts {
-		d := time.Duration(start-s) * time.Millisecond
-		if d < 0 {
-			d = -d
-		}
-		if d <= startSlack {
+		lo, hi := min(s, start), max(s, start)
+		if uint64(hi)-uint64(lo) <= slack {
 			return true
 		}
 	}

@@ -62,18 +62,18 @@ func childrenFiles(root string, pid int) ([]int, error) {
 	return slices.Compact(kids), nil
 }
 
-// appendPIDList appends the pids of a space-separated list ("12 34 ").
+// appendPIDList appends the pids of a blank-separated list ("12 34 "); a
+// word that is not a pid is skipped whole.
 func appendPIDList(pids []int, b []byte) []int {
 	for len(b) > 0 {
-		v, n := parseInt(b)
-		if n == 0 {
-			b = b[1:]
-			continue
+		i := 0
+		for i < len(b) && b[i] != ' ' && b[i] != '\n' && b[i] != '\t' {
+			i++
 		}
-		if v > 0 {
+		if v, n := parseInt(b[:i]); n == i && v > 0 && v <= maxPID {
 			pids = append(pids, int(v))
 		}
-		b = b[n:]
+		b = b[min(i+1, len(b)):]
 	}
 	return pids
 }

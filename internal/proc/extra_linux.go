@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"math"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,11 +28,19 @@ func (s *scan) extras(p *ProcessInfo, st *procStat) {
 	}
 }
 
-// cmdline reads the NUL-separated argument vector; kernel threads and
-// zombies have none.
+// cmdline reads the argument vector of /proc/PID/cmdline.
 func (s *scan) cmdline(pid int) []string {
 	b, err := s.read(pid, "cmdline")
-	if err != nil || len(b) == 0 {
+	if err != nil {
+		return nil
+	}
+	return parseCmdline(b)
+}
+
+// parseCmdline splits a NUL-separated argument vector; kernel threads and
+// zombies have an empty one, which gives nil.
+func parseCmdline(b []byte) []string {
+	if len(b) == 0 {
 		return nil
 	}
 	return splitNUL(string(bytes.TrimSuffix(b, []byte{0})))
@@ -65,7 +74,8 @@ func (s *scan) user(p *ProcessInfo) {
 	p.UID, p.User = uid, s.users.name(uid)
 }
 
-// statusEUID returns the effective uid from "Uid:\treal\teffective\t...".
+// statusEUID returns the effective uid from "Uid:\treal\teffective\t...",
+// an unsigned decimal that fits a uid_t.
 func statusEUID(b []byte) (int, bool) {
 	i := bytes.Index(b, []byte("\nUid:"))
 	if i < 0 {
@@ -76,7 +86,7 @@ func statusEUID(b []byte) (int, bool) {
 		return 0, false
 	}
 	v, n := parseInt(fields[1])
-	if n != len(fields[1]) || v < 0 {
+	if n != len(fields[1]) || fields[1][0] == '-' || v > math.MaxUint32 {
 		return 0, false
 	}
 	return int(v), true

@@ -121,7 +121,7 @@ func parsePIDList(v string) ([]int, error) {
 	var pids []int
 	for s := range strings.SplitSeq(v, ",") {
 		pid, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || pid < 1 {
+		if err != nil || !validPID(pid) {
 			return nil, fmt.Errorf("bad pid %q", s)
 		}
 		pids = append(pids, pid)
@@ -129,10 +129,14 @@ func parsePIDList(v string) ([]int, error) {
 	return pids, nil
 }
 
+// validPID reports whether pid is in the range of the filter schema's
+// pids, 1..2^32-1.
+func validPID(pid int) bool { return pid >= 1 && uint64(pid) <= math.MaxUint32 }
+
 // parsePPID parses a parent pid; 0 is the kernel's own parent.
 func parsePPID(v string) (*int, error) {
 	pid, err := strconv.Atoi(v)
-	if err != nil || pid < 0 {
+	if err != nil || pid != 0 && !validPID(pid) {
 		return nil, fmt.Errorf("bad pid %q", v)
 	}
 	return &pid, nil

@@ -44,6 +44,7 @@ func TestParseFilterErrors(t *testing.T) {
 		{[]string{"pid_in=0"}, `sysprims: filter: pid_in: bad pid "0"`},
 		{[]string{"pid_in="}, `sysprims: filter: pid_in: bad pid ""`},
 		{[]string{"ppid=-1"}, `sysprims: filter: ppid: bad pid "-1"`},
+		{[]string{"pid_in=4294967296"}, `sysprims: filter: pid_in: bad pid "4294967296"`},
 		{[]string{"state_in=running,napping"}, `sysprims: filter: state_in: unknown state "napping" (want one of running, sleeping, disk-sleep, stopped, tracing-stop, zombie, dead, idle, unknown)`},
 		{[]string{"cpu_above=101"}, `sysprims: filter: cpu_above: bad percent "101" (want 0..100)`},
 		{[]string{"cpu_above=NaN"}, `sysprims: filter: cpu_above: bad percent "NaN" (want 0..100)`},
@@ -139,15 +140,18 @@ func TestParseFilterJSON(t *testing.T) {
 		{`{"foo":1}`, `sysprims: filter: unknown key "foo"`},
 		{`{"pid_in":[0]}`, `sysprims: filter: pid_in: bad pid "0"`},
 		{`{"ppid":-2}`, `sysprims: filter: ppid: bad pid "-2"`},
+		{`{"ppid":4294967296}`, `sysprims: filter: ppid: bad pid "4294967296"`},
+		{`{"pid_in":[]}`, `sysprims: filter: pid_in: empty list`},
+		{`{"state_in":[]}`, `sysprims: filter: state_in: empty list`},
 		{`{"state_in":["napping"]}`, `sysprims: filter: state_in: unknown state "napping"`},
 		{`{"cpu_above":200}`, `sysprims: filter: cpu_above: bad percent "200" (want 0..100)`},
 		{`{"memory_above_kb":-1}`, `sysprims: filter: bad json: json: cannot unmarshal number -1 into Go struct field Filter.memory_above_kb of type uint64`},
 		{`[1]`, `sysprims: filter: bad json: json: cannot unmarshal array into Go value of type map[string]json.RawMessage`},
 	}
 	for _, tt := range bad {
-		_, err := ParseFilterJSON([]byte(tt.in))
-		if err == nil || err.Error() != tt.want || !errors.Is(err, ErrInvalidFilter) {
-			t.Errorf("ParseFilterJSON(%s) error %v, want %s", tt.in, err, tt.want)
+		got, err := ParseFilterJSON([]byte(tt.in))
+		if err == nil || err.Error() != tt.want || !errors.Is(err, ErrInvalidFilter) || !reflect.DeepEqual(got, Filter{}) {
+			t.Errorf("ParseFilterJSON(%s) = %+v, error %v; want no filter, error %s", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -61,6 +61,10 @@ func UnmarshalSnapshot(data []byte) (Document, error) {
 	if err != nil {
 		return Document{}, fmt.Errorf("sysprims: snapshot json: timestamp: %w", err)
 	}
+	if y := at.UTC().Year(); y < 0 || y > 9999 {
+		return Document{}, fmt.Errorf("sysprims: snapshot json: timestamp %q is out of range in UTC", doc.Timestamp)
+	}
+	sortByPID(doc.Processes)
 	return Document{Taken: at, Origin: doc.Origin, Filter: doc.Filter, Processes: doc.Processes}, nil
 }
 
@@ -82,17 +86,29 @@ func ParseFilterJSON(data []byte) (Filter, error) {
 	if err := dec.Decode(&f); err != nil {
 		return Filter{}, &FilterError{Reason: "bad json: " + err.Error()}
 	}
-	return f, f.validate()
+	if err := f.validate(); err != nil {
+		return Filter{}, err
+	}
+	return f, nil
 }
 
-// validate checks the values that the JSON types alone do not.
+// validate checks the values that the JSON types alone do not. An empty
+// list matches no process, and would be dropped when the filter is written
+// back (as a filter that matches every process): it is refused, as the
+// key=value form refuses it.
 func (f Filter) validate() error {
+	if f.PIDIn != nil && len(f.PIDIn) == 0 {
+		return &FilterError{Key: "pid_in", Reason: "empty list"}
+	}
+	if f.StateIn != nil && len(f.StateIn) == 0 {
+		return &FilterError{Key: "state_in", Reason: "empty list"}
+	}
 	for _, pid := range f.PIDIn {
-		if pid < 1 {
+		if !validPID(pid) {
 			return &FilterError{Key: "pid_in", Reason: fmt.Sprintf("bad pid \"%d\"", pid)}
 		}
 	}
-	if f.PPID != nil && *f.PPID < 0 {
+	if f.PPID != nil && *f.PPID != 0 && !validPID(*f.PPID) {
 		return &FilterError{Key: "ppid", Reason: fmt.Sprintf("bad pid \"%d\"", *f.PPID)}
 	}
 	for _, s := range f.StateIn {

@@ -17,12 +17,18 @@ func Cgroup(pid int) (string, error) {
 	if err != nil {
 		return "", notFound(pid, err)
 	}
+	return cgroupV2Path(b), nil
+}
+
+// cgroupV2Path returns the path of the "0::" line of a /proc/PID/cgroup
+// file, "" when it has none.
+func cgroupV2Path(b []byte) string {
 	for line := range bytes.Lines(b) {
 		if p, ok := bytes.CutPrefix(line, []byte("0::")); ok {
-			return string(bytes.TrimRight(p, "\n")), nil
+			return string(bytes.TrimRight(p, "\n"))
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // Files returns what the open file descriptors of pid point to, as
@@ -112,10 +118,16 @@ func execPending(pid int) bool {
 		f.Close()
 	}
 	b, err := os.ReadFile(dir + "/stat")
-	i := bytes.LastIndexByte(b, ')')
-	if err != nil || i < 0 {
+	return err == nil && envEndZero(b)
+}
+
+// envEndZero reports whether env_end, field 51 of a /proc/PID/stat line,
+// is 0.
+func envEndZero(stat []byte) bool {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
 		return false
 	}
-	f := bytes.Fields(b[i+1:])
+	f := bytes.Fields(stat[i+1:])
 	return len(f) > 48 && string(f[48]) == "0"
 }

@@ -3,6 +3,7 @@ package proc
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -148,14 +149,23 @@ func readBootTimeMs(root string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sysprims: boot time: %w", err)
 	}
+	if ms, ok := parseBootTimeMs(b); ok {
+		return ms, nil
+	}
+	return 0, fmt.Errorf("sysprims: boot time: no btime line in %s/stat", root)
+}
+
+// parseBootTimeMs returns the "btime" line of a /proc/stat file in unix
+// milliseconds.
+func parseBootTimeMs(b []byte) (int64, bool) {
 	for line := range bytes.Lines(b) {
 		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
-			if v, n := parseInt(rest); n > 0 {
-				return v * 1000, nil
+			if v, n := parseInt(rest); n > 0 && v >= 0 && v <= math.MaxInt64/1000 {
+				return v * 1000, true
 			}
 		}
 	}
-	return 0, fmt.Errorf("sysprims: boot time: no btime line in %s/stat", root)
+	return 0, false
 }
 
 // uptimeTicks reads <root>/uptime ("605.83 1125.25") in clock ticks.
@@ -164,9 +174,19 @@ func uptimeTicks(root string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sysprims: uptime: %w", err)
 	}
+	ticks, ok := parseUptimeTicks(b)
+	if !ok {
+		return 0, fmt.Errorf("sysprims: uptime: malformed %.40q", b)
+	}
+	return ticks, nil
+}
+
+// parseUptimeTicks parses the first number of a /proc/uptime file
+// ("605.83 1125.25", seconds) in clock ticks.
+func parseUptimeTicks(b []byte) (int64, bool) {
 	secs, n := parseInt(b)
-	if n == 0 {
-		return 0, fmt.Errorf("sysprims: uptime: malformed %q", b)
+	if n == 0 || b[0] == '-' || secs > math.MaxInt64/clockTicks-1 {
+		return 0, false
 	}
 	ticks := secs * clockTicks
 	if n < len(b) && b[n] == '.' {
@@ -175,5 +195,5 @@ func uptimeTicks(root string) (int64, error) {
 			ticks += int64(frac[i]-'0') * scale
 		}
 	}
-	return ticks, nil
+	return ticks, true
 }

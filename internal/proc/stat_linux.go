@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 )
 
 // clockTicks is USER_HZ, the unit of the time fields of /proc/PID/stat.
@@ -54,7 +56,7 @@ func parseStat(b []byte, st *procStat) error {
 		return fmt.Errorf("%w: %.40q", errStatFormat, b)
 	}
 	pid, n := parseInt(b)
-	if n != open-1 || b[n] != ' ' {
+	if n != open-1 || b[n] != ' ' || pid < 1 || pid > maxPID {
 		return fmt.Errorf("%w: bad pid in %.40q", errStatFormat, b)
 	}
 	st.pid, st.name, st.state = int(pid), b[open+1:end], b[end+2]
@@ -102,26 +104,48 @@ func (st *procStat) set(field int, v int64) {
 }
 
 // parseInt parses an optionally negative decimal at the start of b and
-// returns it with the number of bytes used (0 if there is no number).
+// returns it with the number of bytes used (0 if there is no number, or
+// it does not fit in an int64).
 func parseInt(b []byte) (int64, int) {
-	neg := len(b) > 0 && b[0] == '-'
 	i := 0
-	if neg {
+	if len(b) > 0 && b[0] == '-' {
 		i = 1
 	}
-	var v int64
 	start := i
+	var v uint64
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		v = v*10 + int64(b[i]-'0')
+		v = v*10 + uint64(b[i]-'0')
 	}
 	if i == start {
 		return 0, 0
 	}
-	if neg {
-		v = -v
+	if i-start > 18 { // 18 digits cannot overflow
+		return parseIntSlow(b)
 	}
-	return v, i
+	if start == 1 {
+		return -int64(v), i
+	}
+	return int64(v), i
 }
+
+// parseIntSlow is parseInt for numbers of 19 digits or more.
+func parseIntSlow(b []byte) (int64, int) {
+	n := 0
+	if b[0] == '-' {
+		n = 1
+	}
+	for n < len(b) && b[n]-'0' <= 9 {
+		n++
+	}
+	v, err := strconv.ParseInt(string(b[:n]), 10, 64)
+	if err != nil {
+		return 0, 0
+	}
+	return v, n
+}
+
+// maxPID bounds the pids read from /proc: pid_t is an int32.
+const maxPID = math.MaxInt32
 
 // linuxState maps the state letter of /proc/PID/stat.
 func linuxState(c byte) State {

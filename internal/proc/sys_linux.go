@@ -106,13 +106,14 @@ func appendDirentPIDs(pids []int, buf []byte) []int {
 	return pids
 }
 
-// parsePIDName parses a NUL-terminated directory name made of digits only.
+// parsePIDName parses a NUL-terminated directory name made of digits only,
+// a pid in 1..maxPID.
 func parsePIDName(name []byte) (int, bool) {
 	pid := 0
 	i := 0
 	for ; i < len(name) && name[i] != 0; i++ {
 		c := name[i]
-		if c < '0' || c > '9' || pid > 1<<40 {
+		if c < '0' || c > '9' || pid > (maxPID-int(c-'0'))/10 {
 			return 0, false
 		}
 		pid = pid*10 + int(c-'0')

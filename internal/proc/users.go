@@ -3,6 +3,7 @@ package proc
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -53,13 +54,19 @@ func (c *userCache) name(uid int) string {
 // readPasswd maps uids to names from a passwd(5) file; a missing or
 // unreadable file gives an empty map.
 func readPasswd(path string) map[int]string {
-	names := make(map[int]string)
 	f, err := os.Open(path)
 	if err != nil {
-		return names
+		return make(map[int]string)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return parsePasswd(f)
+}
+
+// parsePasswd maps uids to names from the lines of a passwd(5) file; the
+// first name given a uid wins.
+func parsePasswd(r io.Reader) map[int]string {
+	names := make(map[int]string)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := bytes.SplitN(sc.Bytes(), []byte(":"), 4)
 		if len(fields) < 4 || len(fields[0]) == 0 || fields[0][0] == '#' {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -135,7 +136,13 @@ func CgroupMount(mountinfo string) string {
 		return ""
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return cgroup2Mount(f)
+}
+
+// cgroup2Mount returns the mount point of the first cgroup2 line of a
+// mountinfo file, "" when there is none.
+func cgroup2Mount(r io.Reader) string {
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
 		fields, fs := strings.Fields(pre), strings.Fields(post)

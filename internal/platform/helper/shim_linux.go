@@ -120,7 +120,7 @@ func (s *shim) start(env []string, nExtra int, path string, argv []string) error
 	}
 	if null, err := syscall.Open("/dev/null", syscall.O_RDWR, 0); err == nil {
 		for fd := 0; fd < 3; fd++ {
-			syscall.Dup2(null, fd)
+			syscall.Dup3(null, fd, 0)
 		}
 		syscall.Close(null)
 	}
