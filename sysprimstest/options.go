@@ -3,6 +3,7 @@ package sysprimstest
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"syscall"
 	"time"
@@ -69,6 +70,7 @@ type settings struct {
 	goleakOpts []goleak.Option
 	// descriptors: leak checks also report file descriptors left open.
 	descriptors bool
+	logger      *slog.Logger // where events go; nil: nowhere
 }
 
 // ignoreRule is one way of excusing a long-lived process from a leak check.
@@ -83,6 +85,7 @@ func defaults() settings {
 		signal:    syscall.SIGTERM,
 		capture:   true,
 		hangAfter: 10 * time.Second,
+		logger:    defaultLogger.Load(),
 	}
 }
 

@@ -49,6 +49,8 @@ func TestOptionsRejectedWhereMeaningless(t *testing.T) {
 		{entryRun, WithDescriptors(), "invalid option: WithDescriptors() does not apply to Run"},
 		{entryVerify, WithDescriptors(), ""},
 		{entryTestMain, WithDescriptors(), ""},
+		{entryTerminate, WithLogger(nil), ""},
+		{entryVerify, WithLogger(nil), ""},
 	}
 	for _, c := range cases {
 		_, err := newSettings(c.e, []Option{c.opt})

@@ -108,6 +108,7 @@ func (p *Process) config() timeout.Config {
 		Env:       owner.Markers(p.treeID, p.test),
 		SlowAfter: p.s.hangAfter,
 		OnSlow:    p.logHang,
+		Logger:    p.s.logger,
 	}
 }
 
@@ -166,6 +167,9 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 // report fails the test for every process that survived the teardown.
 func (p *Process) report(r *Result) {
 	p.t.Helper()
+	for _, s := range r.Survivors {
+		emitLeak(p.s.logger, p.test, s, "survived the teardown of tree "+p.treeID)
+	}
 	if n := len(r.Survivors); n > 0 {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",
 			n, p.name, r.Mechanism, r.Reliability, survivorLines(r))

@@ -86,6 +86,7 @@ const settleTime = 250 * time.Millisecond
 func (sc *scope) verify(what string) error {
 	perr := sc.verifyProcesses(what) // stops the trees first: their descriptors close
 	ferr := sc.verifyFiles(what)
+	emitLeaks(sc.s.logger, what, perr, ferr)
 	switch {
 	case ferr == nil:
 		return perr

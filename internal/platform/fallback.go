@@ -28,6 +28,7 @@ func noteFallback(spec Spec, caps Caps, got Mechanism, failed []error) {
 		return
 	}
 	telemetry.Emit(spec.Logger, telemetry.FallbackChosen,
+		slog.String(telemetry.KeyTreeID, spec.Name),
 		slog.String("requested", groupingName(spec.Mechanism)),
 		slog.String(telemetry.KeyMechanism, string(got)),
 		slog.String(telemetry.KeyReliability, string(ReliabilityOf(got))),

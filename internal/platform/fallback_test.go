@@ -30,7 +30,7 @@ func TestNoteFallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec telemetry.Recorder
-			noteFallback(Spec{Mechanism: tt.asked, Logger: rec.Logger()}, caps, tt.got, tt.failed)
+			noteFallback(Spec{Mechanism: tt.asked, Name: "run-1", Logger: rec.Logger()}, caps, tt.got, tt.failed)
 			evs := rec.Events(telemetry.FallbackChosen)
 			if tt.why == "" {
 				if len(evs) != 0 {
@@ -42,7 +42,7 @@ func TestNoteFallback(t *testing.T) {
 				t.Fatalf("events %+v, want one fallback", rec.Events(""))
 			}
 			a := evs[0].Attrs
-			if a["requested"] != groupingName(tt.asked) || a[telemetry.KeyMechanism] != string(tt.got) ||
+			if a[telemetry.KeyTreeID] != "run-1" || a["requested"] != groupingName(tt.asked) || a[telemetry.KeyMechanism] != string(tt.got) ||
 				a[telemetry.KeyReliability] != string(ReliabilityOf(tt.got)) || !strings.Contains(a["why"], tt.why) {
 				t.Errorf("fallback attrs %v, want why %q", a, tt.why)
 			}
