@@ -3,8 +3,17 @@
 package sysprimstest
 
 import (
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/onsi/gomega/gbytes"
 
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 )
@@ -76,4 +85,85 @@ func BenchmarkLeakCheckBinary(b *testing.B) {
 		b.Fatal(err)
 	}
 	pairs(b, func() error { return sc.verify("the test binary") })
+}
+
+// BenchmarkOutput100MB runs a command that writes 100 MB to stdout and
+// reports the test process's peak RSS (MB-peak-rss, reset before each
+// run through /proc/self/clear_refs) and its allocations: through Run
+// and Start with the default output limit, against the floor (exec.Cmd writing to
+// io.Discard) and against the unbounded capture of gexec and of this
+// library before the limit (exec.Cmd writing into a gbytes.Buffer).
+func BenchmarkOutput100MB(b *testing.B) {
+	const script = "head -c 100000000 /dev/zero"
+	b.Run("floor-discard", func(b *testing.B) {
+		peakRSS(b, func() {
+			cmd := exec.Command("sh", "-c", script)
+			cmd.Stdout = io.Discard
+			if err := cmd.Run(); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("unbounded-gbytes", func(b *testing.B) {
+		peakRSS(b, func() {
+			buf := gbytes.NewBuffer()
+			cmd := exec.Command("sh", "-c", script)
+			cmd.Stdout = buf
+			if err := cmd.Run(); err != nil || len(buf.Contents()) != 100000000 {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("Run", func(b *testing.B) {
+		peakRSS(b, func() {
+			res := Run(b, time.Minute, exec.Command("sh", "-c", script))
+			if res.ExitCode != 0 || len(res.Stdout) > DefaultOutputLimit+100 {
+				b.Fatalf("%v, %d bytes kept", res, len(res.Stdout))
+			}
+		})
+	})
+	b.Run("Start", func(b *testing.B) { // keeps a gbytes window as well
+		peakRSS(b, func() {
+			res := Start(b, exec.Command("sh", "-c", script)).Wait(time.Minute)
+			if res.ExitCode != 0 || len(res.Stdout) > DefaultOutputLimit+100 {
+				b.Fatalf("%v, %d bytes kept", res, len(res.Stdout))
+			}
+		})
+	})
+}
+
+// peakRSS runs fn per iteration and reports the largest peak RSS of this
+// process during fn, in MB.
+func peakRSS(b *testing.B, fn func()) {
+	b.ReportAllocs()
+	var peak int
+	for b.Loop() {
+		runtime.GC()
+		debug.FreeOSMemory()
+		if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+			b.Skipf("cannot reset the peak RSS: %v", err)
+		}
+		fn()
+		peak = max(peak, vmHWM(b))
+	}
+	b.ReportMetric(float64(peak)/1024, "MB-peak-rss")
+}
+
+// vmHWM reads this process's peak RSS in kB.
+func vmHWM(b *testing.B) int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }

@@ -59,15 +59,16 @@ func (e entry) String() string {
 
 // settings holds every option's value; defaults live in defaults alone.
 type settings struct {
-	grace      time.Duration
-	signal     syscall.Signal
-	mechanism  process.Mechanism
-	require    bool
-	capture    bool
-	hangAfter  time.Duration
-	ignore     []ignoreRule
-	goroutines bool
-	goleakOpts []goleak.Option
+	grace       time.Duration
+	signal      syscall.Signal
+	mechanism   process.Mechanism
+	require     bool
+	capture     bool
+	outputLimit int
+	hangAfter   time.Duration
+	ignore      []ignoreRule
+	goroutines  bool
+	goleakOpts  []goleak.Option
 	// descriptors: leak checks also report file descriptors left open.
 	descriptors bool
 	logger      *slog.Logger // where events go; nil: nowhere
@@ -81,11 +82,12 @@ type ignoreRule struct {
 
 func defaults() settings {
 	return settings{
-		grace:     2 * time.Second,
-		signal:    syscall.SIGTERM,
-		capture:   true,
-		hangAfter: 10 * time.Second,
-		logger:    defaultLogger.Load(),
+		grace:       2 * time.Second,
+		signal:      syscall.SIGTERM,
+		capture:     true,
+		outputLimit: DefaultOutputLimit,
+		hangAfter:   10 * time.Second,
+		logger:      defaultLogger.Load(),
 	}
 }
 
@@ -198,6 +200,21 @@ func RequireGuaranteed() Option {
 // are always honoured.
 func WithoutCapture() Option {
 	return option{"WithoutCapture()", entryTree, func(s *settings) { s.capture = false }, nil}
+}
+
+// WithOutputLimit sets how many bytes of each output stream the capture
+// keeps (default [DefaultOutputLimit]), so a tree that writes without end
+// cannot exhaust the test's memory. Result.Stdout and Result.Stderr keep
+// the first and the last n/2 bytes of a longer stream, with a line between
+// them saying how many were dropped; [Process.Buffer] keeps the latest
+// output. The command's own Stdout and Stderr still get every byte. n must
+// be positive; for no limit pass math.MaxInt.
+func WithOutputLimit(n int) Option {
+	o := option{fmt.Sprintf("WithOutputLimit(%d)", n), entryTree, func(s *settings) { s.outputLimit = n }, nil}
+	if n <= 0 {
+		o.err = errors.New("the limit must be positive; to capture nothing, use WithoutCapture(); for no limit, math.MaxInt")
+	}
+	return o
 }
 
 // WithHangReport sets how long a wait may last before the live tree is

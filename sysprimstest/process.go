@@ -29,8 +29,8 @@ type Process struct {
 	test     string // the test that started it, as its markers say
 	treeID   string
 	tree     *timeout.Tree
-	stdout   *gbytes.Buffer
-	stderr   *gbytes.Buffer
+	stdout   *output
+	stderr   *output
 	startErr error
 
 	once   sync.Once
@@ -57,7 +57,7 @@ func start(t TB, e entry, cmd *exec.Cmd, opts []Option) *Process {
 	t.Helper()
 	s, err := newSettings(e, opts)
 	p := &Process{t: t, s: s, name: cmdName(cmd), test: t.Name(), treeID: owner.NewTreeID(),
-		stdout: gbytes.NewBuffer(), stderr: gbytes.NewBuffer()}
+		stdout: newOutput(s.outputLimit, e == entryStart), stderr: newOutput(s.outputLimit, e == entryStart)}
 	if err == nil {
 		p.capture(cmd)
 		p.tree, err = timeout.Start(cmd, p.config())
@@ -92,7 +92,7 @@ func (p *Process) capture(cmd *exec.Cmd) {
 	cmd.Stderr = tee(cmd.Stderr, p.stderr)
 }
 
-func tee(user io.Writer, buf *gbytes.Buffer) io.Writer {
+func tee(user io.Writer, buf *output) io.Writer {
 	if user == nil {
 		return buf
 	}
@@ -155,7 +155,7 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 		o := end()
 		trees.remove(p)
 		p.closeBuffers()
-		r := newResult(o, p.stdout.Contents(), p.stderr.Contents())
+		r := newResult(o, p.stdout.Bytes(), p.stderr.Bytes())
 		p.mu.Lock()
 		p.result = r
 		p.mu.Unlock()
@@ -193,10 +193,14 @@ func (p *Process) Result() *Result {
 func (p *Process) GomegaString() string { return p.String() }
 
 // Buffer returns the tree's standard output as it arrives, for gbytes.Say.
-func (p *Process) Buffer() *gbytes.Buffer { return p.stdout }
+// It holds at most the output limit ([DefaultOutputLimit] unless
+// [WithOutputLimit] says otherwise): when more arrives, what it held is
+// dropped and matching goes on over the new output.
+func (p *Process) Buffer() *gbytes.Buffer { return p.stdout.say }
 
-// ErrBuffer returns the tree's standard error as it arrives.
-func (p *Process) ErrBuffer() *gbytes.Buffer { return p.stderr }
+// ErrBuffer returns the tree's standard error as it arrives, within the
+// same limit as [Process.Buffer].
+func (p *Process) ErrBuffer() *gbytes.Buffer { return p.stderr.say }
 
 // String names the process for messages.
 func (p *Process) String() string {
