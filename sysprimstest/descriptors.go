@@ -45,7 +45,8 @@ type Descriptor struct {
 	// "pipe:[INODE]", "anon_inode:[timerfd]".
 	Target string
 	// Detail says more where it can: "tcp listening on 127.0.0.1:4242",
-	// "tcp 127.0.0.1:5000 -> 127.0.0.1:80", "write end", "read-only".
+	// "tcp 127.0.0.1:5000 -> 127.0.0.1:80", "unix /run/app.sock",
+	// "write end", "read-only".
 	Detail string
 }
 

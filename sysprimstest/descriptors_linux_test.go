@@ -39,6 +39,13 @@ func TestWithDescriptors(t *testing.T) {
 			}
 			return func() { ln.Close() }
 		}, []string{": socket tcp listening on 127.0.0.1:"}},
+		{"unix socket", func(t *testing.T) func() {
+			ln, err := net.Listen("unix", filepath.Join(dir, "s.sock"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { ln.Close() }
+		}, []string{": socket unix " + filepath.Join(dir, "s.sock") + " (socket:["}},
 		{"pipe", func(t *testing.T) func() {
 			r, w, err := os.Pipe()
 			if err != nil {

@@ -17,17 +17,22 @@ import (
 // Listener is [process.Listener]: a socket a process listens on.
 type Listener = process.Listener
 
-// Socket is one inet socket as a /proc/net/{tcp,tcp6,udp,udp6} table
-// lists it.
+// Socket is one socket as a /proc/net/{tcp,tcp6,udp,udp6} table lists
+// it, or a unix-domain socket of /proc/net/unix (Protocol [ProtocolUnix],
+// Path its name).
 type Socket struct {
 	Protocol process.Protocol
 	Local    netip.AddrPort
 	Remote   netip.AddrPort
+	Path     string // a unix socket's path ("@name" when abstract), "" when unnamed
 	// State is the kernel's TCP state number: 0x0A is LISTEN; an
 	// unconnected UDP socket is 0x07 (CLOSE), a connected one 0x01.
 	State int
 	Inode uint64
 }
+
+// ProtocolUnix marks a unix-domain [Socket]; it is never a Listener's.
+const ProtocolUnix process.Protocol = "unix"
 
 // The states Listening looks for.
 const (
@@ -49,6 +54,10 @@ func (s Socket) Listening() bool {
 // "tcp 127.0.0.1:5000 -> 127.0.0.1:80".
 func (s Socket) String() string {
 	switch {
+	case s.Protocol == ProtocolUnix && s.Path != "":
+		return "unix " + s.Path
+	case s.Protocol == ProtocolUnix:
+		return "unix, unnamed"
 	case s.Listening():
 		return fmt.Sprintf("%s listening on %s", s.Protocol, s.Local)
 	case s.Remote.Port() != 0:
@@ -67,6 +76,31 @@ var netTables = []struct {
 	file  string
 	proto process.Protocol
 }{{"tcp", process.ProtocolTCP}, {"tcp6", process.ProtocolTCP}, {"udp", process.ProtocolUDP}, {"udp6", process.ProtocolUDP}}
+
+// ParseUnixTable parses /proc/net/unix: a header line, then one socket
+// per line, "Num RefCount Protocol Flags Type St Inode [Path]".
+func ParseUnixTable(b []byte) ([]Socket, error) {
+	var out []Socket
+	for i, line := range slices.Collect(bytes.Lines(b)) {
+		f := bytes.Fields(line)
+		if i == 0 || len(f) == 0 {
+			continue
+		}
+		if len(f) < 7 {
+			return out, fmt.Errorf("sysprims: unix table line %q: %d fields, want at least 7", bytes.TrimSpace(line), len(f))
+		}
+		inode, err := strconv.ParseUint(string(f[6]), 10, 64)
+		if err != nil {
+			return out, fmt.Errorf("sysprims: unix table line %q: inode: %w", bytes.TrimSpace(line), err)
+		}
+		s := Socket{Protocol: ProtocolUnix, Inode: inode}
+		if len(f) > 7 {
+			s.Path = string(bytes.Join(f[7:], []byte(" ")))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
 
 // ParseNetTable parses one /proc/net/{tcp,tcp6,udp,udp6} table of
 // protocol proto: a header line, then one socket per line,

@@ -100,3 +100,28 @@ func TestSocketInode(t *testing.T) {
 		}
 	}
 }
+
+func TestParseUnixTable(t *testing.T) {
+	table := "Num       RefCount Protocol Flags    Type St Inode Path\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 4242 /run/my app.sock\n" +
+		"0000000000000000: 00000003 00000000 00000000 0001 03   43\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 44 @abstract\n"
+	socks, err := ParseUnixTable([]byte(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"unix /run/my app.sock", "unix, unnamed", "unix @abstract"}
+	if len(socks) != len(want) || socks[0].Inode != 4242 {
+		t.Fatalf("got %v", socks)
+	}
+	for i, s := range socks {
+		if s.String() != want[i] || s.Listening() {
+			t.Errorf("socket %d: %q listening %v, want %q", i, s, s.Listening(), want[i])
+		}
+	}
+	for _, bad := range []string{"0000: 2 0 0 1 1\n", "0000: 2 0 0 1 1 x /p\n"} {
+		if _, err := ParseUnixTable([]byte("head\n" + bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

@@ -36,10 +36,24 @@ func AllListening() ([]Listener, error) {
 	return out, err
 }
 
-// NetSockets returns the inet sockets of pid's network namespace, keyed by
-// inode, to describe the "socket:[INODE]" descriptors of [Files].
+// NetSockets returns the inet and unix-domain sockets of pid's network
+// namespace, keyed by inode, to describe the "socket:[INODE]"
+// descriptors of [Files].
 func NetSockets(pid int) (map[uint64]Socket, error) {
-	return readSockets(defaultRoot + "/" + strconv.Itoa(pid) + "/net")
+	dir := defaultRoot + "/" + strconv.Itoa(pid) + "/net"
+	out, err := readSockets(dir)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(dir + "/unix")
+	if err != nil {
+		return out, nil // no unix table: the inet sockets alone
+	}
+	unix, err := ParseUnixTable(b)
+	for _, s := range unix {
+		out[s.Inode] = s
+	}
+	return out, err
 }
 
 // listening does the work of Listening under root, and also returns the
