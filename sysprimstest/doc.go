@@ -41,7 +41,10 @@
 // group alone (macOS, or Linux when nothing stronger is available), where
 // a process that calls setsid and whose parent exits can escape.
 // Processes are described by [process.Info], the model this package,
-// the matchers and the leak-check command share.
+// the matchers and the leak-check command share. What a whole tree used
+// (CPU time, peak memory, the most processes alive at once) is
+// Result.Usage, a [process.Usage] in which every figure names its source
+// and those this machine could not measure are named, not zero.
 //
 // One name, one meaning. Signal, for a [Process] or a pid, reaches one
 // process (a Process's root, as with os/exec and gexec); SignalTree and

@@ -54,6 +54,13 @@ type Result struct {
 	// container (another cgroup); Reliability is then best_effort. Those
 	// provably the tree's were killed, the others are Survivors too.
 	Migrants []process.Info
+	// Usage is what the whole tree used (CPU time, peak memory, the most
+	// processes alive at once) as far as Mechanism could measure it; each
+	// figure says its source, and [process.Usage.Unmeasured] names those
+	// it could not measure. See [process.UsageSource] for what each
+	// source counts. Bound it in a spec with the matchers
+	// HaveUsedCPUAtMost, HavePeakMemoryAtMost and HavePeakProcessesAtMost.
+	Usage process.Usage
 	// Err is set when the command could not be started.
 	Err error
 
@@ -78,6 +85,7 @@ func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
 		Leftovers:        o.Leftovers,
 		Survivors:        o.Survivors,
 		Migrants:         o.Migrants,
+		Usage:            o.Usage,
 		outcome:          o,
 	}
 }

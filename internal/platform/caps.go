@@ -21,7 +21,8 @@ type Caps struct {
 	Pidfd          bool   `json:"pidfd"`                  // pidfd_open works
 	Subreaper      bool   `json:"subreaper"`              // the executable can be re-run as a shim
 
-	// Notes say why a mechanism is missing, one line each.
+	// Notes say why a mechanism is missing, or what a mechanism's
+	// resource accounting lacks here, one line each.
 	Notes []string `json:"notes,omitempty"`
 }
 

@@ -34,6 +34,7 @@ type cgroupContainer struct {
 	waiting   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+	acct      account // the root's rusage at Wait, the leaf's at Close
 
 	mu   sync.Mutex
 	held map[int]int // pidfds of signalled members, by pid
@@ -111,8 +112,15 @@ func (c *cgroupContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	c.waiting.Store(true)
 	err := c.cmd.Wait()
+	c.acct.add(rootUsage(c.cmd.ProcessState))
 	return exitOf(c.cmd.ProcessState, err)
 }
+
+// Usage is the leaf's account, read as Close removes it: CPU time from
+// cpu.stat, memory.peak and pids.peak where those controllers are
+// enabled; without memory.peak, the root's ru_maxrss (the root and the
+// descendants it waited for, largest member). See [Accountant].
+func (c *cgroupContainer) Usage() Usage { return c.acct.get() }
 
 // Members lists the live processes of the leaf (O(tree)).
 func (c *cgroupContainer) Members() ([]int, error) {
@@ -321,6 +329,7 @@ func (c *cgroupContainer) Close() error {
 		}
 		c.release()
 		c.exit.close()
+		c.acct.add(cgroupUsage(c.leaf))
 		if unix.Rmdir(c.leaf) != nil { // a leaf with child cgroups (made by a member)
 			err = errors.Join(err, removeCgroup(c.leaf))
 		}

@@ -44,6 +44,7 @@ func probeCgroup(c *Caps) {
 	}
 	defer os.Remove(dir)
 	c.CgroupWritable = true
+	c.Notes = append(c.Notes, accountingNotes(dir)...)
 	_, err := os.Stat(filepath.Join(dir, "cgroup.kill"))
 	c.CgroupKill = err == nil
 	if !c.CgroupKill {

@@ -34,6 +34,7 @@ type groupContainer struct {
 	waiting   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+	acct      account // the root's rusage, at Wait
 
 	mu   sync.Mutex
 	seen map[int]uint64
@@ -81,8 +82,14 @@ func (c *groupContainer) Wait() (ExitStatus, error) {
 	c.waiting.Store(true)
 	err := c.cmd.Wait()
 	c.reaped.Store(true)
+	c.acct.add(rootUsage(c.cmd.ProcessState))
 	return exitOf(c.cmd.ProcessState, err)
 }
+
+// Usage is the root's rusage once it was reaped: the root and the
+// descendants it waited for (an orphan it left is missed), the largest
+// member's peak RSS; peak processes unmeasured. See [Accountant].
+func (c *groupContainer) Usage() Usage { return c.acct.get() }
 
 // Members scans for the live members of the tree.
 func (c *groupContainer) Members() ([]int, error) {

@@ -25,6 +25,7 @@ type groupContainer struct {
 	proc   windows.Handle
 	killed atomic.Bool
 	once   sync.Once
+	acct   account // the root's times, at Wait
 }
 
 // Mechanism is [MechanismProcessGroup].
@@ -58,8 +59,15 @@ func (c *groupContainer) Wait() (ExitStatus, error) {
 	if c.cmd == nil {
 		panic("sysprims: Container.Wait called before Start")
 	}
-	return exitStatus(c.cmd, &c.killed)
+	st, err := exitStatus(c.cmd, &c.killed)
+	c.acct.add(rootUsage(c.cmd.ProcessState))
+	return st, err
 }
+
+// Usage is the root's own CPU time once it was waited for (Windows adds
+// no descendant's); peak memory and peak processes unmeasured. See
+// [Accountant].
+func (c *groupContainer) Usage() Usage { return c.acct.get() }
 
 // Signal maps sig as the job container does (see [jobContainer.Signal]).
 func (c *groupContainer) Signal(sig syscall.Signal) error {

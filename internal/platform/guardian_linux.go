@@ -75,6 +75,7 @@ func makeRunDir(base string) (string, int, error) {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return "", -1, fmt.Errorf("sysprims: cgroup run directory: %w", err)
 	}
+	enableAccounting(dir)
 	lock, err := helper.LockRunDir(dir, unix.LOCK_SH)
 	if err == nil {
 		err = os.Mkdir(filepath.Join(dir, helper.GuardianLeaf), 0o755)

@@ -44,6 +44,7 @@ type jobContainer struct {
 	killed atomic.Bool
 	once   sync.Once
 	mu     sync.Mutex // guards job against Close racing Kill/Members
+	acct   account    // the root's times at Wait, the job's at Close
 }
 
 // newJobContainer creates the job object; nothing is started yet.
@@ -135,8 +136,18 @@ func (c *jobContainer) Wait() (ExitStatus, error) {
 	if c.cmd == nil {
 		panic("sysprims: Container.Wait called before Start")
 	}
-	return exitStatus(c.cmd, &c.killed)
+	st, err := exitStatus(c.cmd, &c.killed)
+	c.acct.add(rootUsage(c.cmd.ProcessState))
+	return st, err
 }
+
+// Usage is the job's account, read as Close releases the job: the CPU
+// time of every member and PeakJobMemoryUsed (committed memory of the
+// whole tree); peak processes unmeasured (a job counts the processes it
+// ever held, not the most at once). Where the job keeps no account (Wine
+// reports zero times and no peak) the root's own CPU time stands and
+// peak memory is unmeasured. See [Accountant].
+func (c *jobContainer) Usage() Usage { return c.acct.get() }
 
 // Signal sends sig to the tree. SIGTERM, SIGINT and SIGHUP become a
 // CTRL_BREAK_EVENT to the root's process group when the caller shares a
@@ -203,6 +214,7 @@ func (c *jobContainer) Close() error {
 		err = c.Kill()
 		c.mu.Lock()
 		defer c.mu.Unlock()
+		c.acct.add(atLeastRoot(jobUsage(c.job), c.acct.get()))
 		err = errors.Join(err, windows.CloseHandle(c.job))
 		c.job = 0
 		if c.proc != 0 {

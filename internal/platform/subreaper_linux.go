@@ -40,6 +40,7 @@ type shimContainer struct {
 	empty    chan struct{}
 	acks     chan struct{} // one per "signalled" line of the shim
 	done     chan struct{} // closed when the shim was reaped
+	acct     account       // the shim's "usage" line
 	closeMu  sync.Once
 	closeErr error
 }
@@ -133,6 +134,10 @@ func (c *shimContainer) read(r *bufio.Reader) {
 			}
 			continue
 		}
+		if u, ok := parseShimUsage(line); ok {
+			c.acct.add(u)
+			continue
+		}
 		var code, sig, left int
 		if _, err := fmt.Sscanf(line, "exit %d %d %d", &code, &sig, &left); err == nil {
 			c.exit, c.leftover, reported = ExitStatus{Code: code, Signal: syscall.Signal(sig)}, left, true
@@ -160,6 +165,12 @@ func (c *shimContainer) Wait() (ExitStatus, error) {
 	}
 	return c.exit, c.exitErr
 }
+
+// Usage is the shim's getrusage(RUSAGE_CHILDREN), which it reports once
+// no descendant is left: every member it or a member reaped, and the
+// largest member's peak RSS; peak processes unmeasured. Nothing when the
+// shim died first. See [Accountant].
+func (c *shimContainer) Usage() Usage { return c.acct.get() }
 
 // Members walks the shim's subtree (O(tree)) and keeps live processes.
 func (c *shimContainer) Members() ([]int, error) {

@@ -22,15 +22,21 @@ type basicAccounting struct {
 	TotalTerminatedProcesses  uint32
 }
 
-// jobActive returns the number of live processes in job.
-func jobActive(job windows.Handle) (int, error) {
+// jobAccounting returns job's basic accounting.
+func jobAccounting(job windows.Handle) (basicAccounting, error) {
 	var info basicAccounting
 	err := windows.QueryInformationJobObject(job, windows.JobObjectBasicAccountingInformation,
 		uintptr(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)), nil)
 	if err != nil {
-		return 0, fmt.Errorf("sysprims: query job accounting: %w", err)
+		return info, fmt.Errorf("sysprims: query job accounting: %w", err)
 	}
-	return int(info.ActiveProcesses), nil
+	return info, nil
+}
+
+// jobActive returns the number of live processes in job.
+func jobActive(job windows.Handle) (int, error) {
+	info, err := jobAccounting(job)
+	return int(info.ActiveProcesses), err
 }
 
 // jobPIDs returns the pids of the live processes in job

@@ -31,8 +31,11 @@
 // teardown escalated, what it can promise (tree_kill_reliability:
 // guaranteed for a cgroup v2 leaf or the subreaper shim, best_effort for a
 // process group alone), which processes were left over when the root
-// exited, and which survived. Its JSON form carries [ResultSchemaID] and
-// follows schemas/timeout-result.schema.json.
+// exited, which survived, and what the whole tree used (Usage: CPU time,
+// peak memory, peak processes, each with the source the container had
+// for it, read once the container is closed; see platform.Accountant).
+// Its JSON form carries [ResultSchemaID] and follows
+// schemas/timeout-result.schema.json.
 //
 // Limits: with the process group mechanism a member that calls setsid or
 // setpgid escapes the group signals. The engine finds such members by their

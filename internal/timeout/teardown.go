@@ -11,6 +11,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // killWait bounds the wait for an empty tree after SIGKILL.
@@ -52,6 +53,7 @@ func (t *Tree) finish(timedOut bool) Outcome {
 	t.sending(syscall.SIGKILL) // Close kills whatever is left
 	errs = append(errs, t.awaitRoot(), t.close())
 	t.fillExit(&o)
+	o.Usage = t.usage()
 	o.DurationMs = time.Since(t.begin).Milliseconds()
 	if err := errors.Join(errs...); err != nil {
 		o.Error = err.Error()
@@ -301,3 +303,12 @@ var faults = func() map[syscall.Signal]bool {
 
 // selfInflicted reports whether sig is one of [faults].
 func selfInflicted(sig syscall.Signal) bool { return faults[sig] }
+
+// usage is the container's account of the tree, final once it is closed;
+// every figure unmeasured for a container that keeps none.
+func (t *Tree) usage() process.Usage {
+	if a, ok := t.c.(platform.Accountant); ok {
+		return a.Usage()
+	}
+	return process.Usage{}
+}

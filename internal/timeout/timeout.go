@@ -7,6 +7,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // ResultSchemaID identifies the JSON form of an [Outcome].
@@ -85,4 +86,8 @@ type Outcome struct {
 	// Error describes a teardown step that failed (signal, kill, close),
 	// empty when every step succeeded.
 	Error string `json:"error,omitempty"`
+	// Usage is what the whole tree used, as its container measured it,
+	// each figure with its source; unmeasured figures are named, never
+	// reported as zero.
+	Usage process.Usage `json:"usage"`
 }

@@ -20,7 +20,8 @@
 //	          root's fds 3..; caller → shim: "env N" + N bytes (the root's
 //	          environment, NUL-separated), then "signal N [N]", "kill";
 //	          shim → caller: "pid N" | "error ERRNO", "exit CODE SIG LEFT",
-//	          "signalled", "empty"
+//	          "signalled", "usage USER_US SYS_US MAXRSS_KB" (its
+//	          getrusage(RUSAGE_CHILDREN) once no child is left), "empty"
 //	guardian: argv [exe, ModeGuardian, rundir], fd 3 control socket
 //	          guardian → caller: "ok" | "error TEXT"; then EOF means the
 //	          caller is gone.

@@ -201,6 +201,7 @@ func (s *shim) serve(sigs chan os.Signal) int {
 	for {
 		select {
 		case <-s.empty:
+			s.sendUsage()
 			s.sendLine("empty")
 			return 0
 		case <-s.killReq:
@@ -255,3 +256,17 @@ func (s *shim) sendLine(format string, a ...any) {
 	defer s.wmu.Unlock()
 	fmt.Fprintf(s.ctl, format+"\n", a...)
 }
+
+// sendUsage reports getrusage(RUSAGE_CHILDREN) once no child is left:
+// "usage USER_US SYS_US MAXRSS_KB", the CPU time of every descendant
+// reaped (by the shim, or by a descendant the shim reaped) and the
+// largest peak RSS among them.
+func (s *shim) sendUsage() {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
+		return
+	}
+	s.sendLine("usage %d %d %d", usec(ru.Utime), usec(ru.Stime), ru.Maxrss)
+}
+
+func usec(tv syscall.Timeval) int64 { return int64(tv.Sec)*1e6 + int64(tv.Usec) }
