@@ -36,14 +36,17 @@ func noteFallback(spec Spec, caps Caps, got Mechanism, failed []error) {
 }
 
 // fallbackReasons returns the probe's notes on the mechanisms stronger
-// than got that were wanted: the one asked for, or any when none was.
+// than got that were wanted (the one asked for, or any when none was)
+// and are missing here. A mechanism the probe found usable has notes
+// only on what its accounting lacks; when it was not made, the error of
+// its build says why.
 func fallbackReasons(asked Mechanism, caps Caps, got Mechanism) []string {
 	var why []string
 	for _, m := range process.Mechanisms() {
 		if m == got {
 			break
 		}
-		if asked != MechanismAuto && m != asked {
+		if (asked != MechanismAuto && m != asked) || caps.Has(m) {
 			continue
 		}
 		for _, n := range caps.Notes {

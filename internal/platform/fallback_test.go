@@ -27,6 +27,13 @@ func TestNoteFallback(t *testing.T) {
 		{"asked the group", MechanismProcessGroup, MechanismProcessGroup, nil, ""},
 		{"a candidate failed", MechanismSubreaper, MechanismProcessGroup, []error{errors.New("subreaper: no helper")}, "subreaper: no helper"},
 	}
+	usable := Caps{Mechanisms: []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup},
+		Notes: []string{"cgroup_v2: no pids controller delegated: peak processes unmeasured"}}
+	var rec telemetry.Recorder
+	noteFallback(Spec{Logger: rec.Logger()}, usable, MechanismSubreaper, []error{errors.New("cgroup_v2: leaf: busy")})
+	if evs := rec.Events(""); len(evs) != 1 || evs[0].Attrs["why"] != "cgroup_v2: leaf: busy" {
+		t.Errorf("a usable mechanism that failed to build: %+v, want its error alone as the reason", evs)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec telemetry.Recorder
