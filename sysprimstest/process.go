@@ -196,6 +196,7 @@ func (p *Process) config() timeout.Config {
 		Env:       owner.Markers(p.treeID, p.test),
 		SlowAfter: p.s.hangAfter,
 		OnSlow:    p.logHang,
+		Logger:    p.s.logger,
 	}
 }
 
@@ -266,6 +267,9 @@ func (p *Process) report(r *Result) {
 	if n := len(r.Leftovers); n > 0 {
 		p.t.Logf("sysprims: %s exited leaving %d process(es); removed (%s):%s",
 			p.name, n, r.Mechanism, owner.Lines(r.Leftovers, "\t"))
+	}
+	for _, s := range r.Survivors {
+		emitLeak(p.s.logger, p.test, s, "survived the teardown of tree "+p.treeID)
 	}
 	if n := len(r.Survivors); n > 0 {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",

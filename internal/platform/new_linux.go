@@ -21,6 +21,7 @@ func newContainer(spec Spec) (Container, error) {
 	for _, m := range ms {
 		c, err := build(m, spec)
 		if err == nil {
+			noteFallback(spec, caps, m, errs)
 			return c, nil
 		}
 		errs = append(errs, err)

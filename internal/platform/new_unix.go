@@ -10,13 +10,15 @@ import "fmt"
 func New(spec Spec) (Container, error) { return newContainer(spec) }
 
 func newContainer(spec Spec) (Container, error) {
-	ms, err := candidates(spec, Probe())
+	caps := Probe()
+	ms, err := candidates(spec, caps)
 	if err != nil {
 		return nil, err
 	}
 	if len(ms) == 0 || ms[0] != MechanismProcessGroup {
 		return nil, fmt.Errorf("sysprims: %s: %w", spec.Mechanism, ErrUnavailable)
 	}
+	noteFallback(spec, caps, MechanismProcessGroup, nil)
 	return newGroupContainer(spec), nil
 }
 

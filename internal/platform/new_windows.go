@@ -14,7 +14,8 @@ import (
 func New(spec Spec) (Container, error) { return newContainer(spec) }
 
 func newContainer(spec Spec) (Container, error) {
-	ms, err := candidates(spec, Probe())
+	caps := Probe()
+	ms, err := candidates(spec, caps)
 	if err != nil {
 		return nil, err
 	}
@@ -22,6 +23,7 @@ func newContainer(spec Spec) (Container, error) {
 	for _, m := range ms {
 		c, err := build(m)
 		if err == nil {
+			noteFallback(spec, caps, m, errs)
 			return c, nil
 		}
 		errs = append(errs, err)

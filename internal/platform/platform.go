@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os/exec"
 	"syscall"
 
@@ -47,6 +48,9 @@ type Spec struct {
 	// which finds escapees that were reparented. Pass only tree-unique
 	// markers: a run-wide marker alone would match other trees.
 	Markers []string
+	// Logger, when not nil, receives a fallback event when the container
+	// made is not the one asked for (see internal/telemetry).
+	Logger *slog.Logger
 }
 
 // Container holds one process tree: it starts the root inside itself and
