@@ -16,6 +16,9 @@
 //	// ... start and stop things ...
 //	Eventually(sysprimstest.Snapshot).ShouldNot(HaveLeakedProcesses(before))
 //
+// [ListenOn] waits for a tree to listen on a socket and hands over its
+// address, for servers started on port 0.
+//
 // Outcome matchers ([HaveTimedOut], [HaveBeenKilledBy], [HaveExitCode],
 // [HaveDescendants], [BeTreeKilled]) take a *sysprimstest.Process or a
 // *sysprimstest.Result; their answer is final once the Process has a

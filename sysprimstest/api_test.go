@@ -93,9 +93,13 @@ func TestResultJSONNil(t *testing.T) {
 // closed, Result.Err wrapping ErrInvalidOption. Before, a nil Option
 // panicked with a nil dereference and the others were accepted.
 func TestBadOptionStartsNothing(t *testing.T) {
-	for _, opt := range []Option{nil, WithSignal(99), WithMechanism("cgroup"), WithGrace(0)} {
+	r := listen(t)
+	for _, opt := range []Option{nil, WithSignal(99), WithSignal(0), WithMechanism("cgroup"),
+		WithGrace(0), WithGrace(-time.Second), WithHangReport(-1), IgnoreName("x")} {
 		rec := NewRecorder("TestBad")
-		p := Start(rec, fixtures.Command("sleeper"), opt)
+		cmd := fixtures.Command("sleeper")
+		r.Attach(cmd)
+		p := Start(rec, cmd, opt)
 		errs := rec.Close()
 		if !strings.Contains(errs, "invalid option") || rec.Skipped() != "" {
 			t.Errorf("%v: errors %q, skipped %q", opt, errs, rec.Skipped())
@@ -108,9 +112,14 @@ func TestBadOptionStartsNothing(t *testing.T) {
 		default:
 			t.Errorf("%v: Exited not closed", opt)
 		}
-		if res := Run(rec, time.Second, fixtures.Command("exit"), opt); !errors.Is(res.Err, ErrInvalidOption) {
+		cmd = fixtures.Command("sleeper")
+		r.Attach(cmd)
+		if res := Run(rec, time.Second, cmd, opt); !errors.Is(res.Err, ErrInvalidOption) {
 			t.Errorf("%v: Run gave %v", opt, res)
 		}
+	}
+	if rep := r.Reports(); len(rep) != 0 {
+		t.Errorf("started %v", rep)
 	}
 }
 

@@ -56,6 +56,13 @@
 // so gexec.Exit works on a Process, as do gbytes.Say (through
 // [Process.Buffer]) and gexec's Kill, Terminate, Interrupt and Exited.
 //
+// Beyond the tree itself: [Process.Listeners] lists the sockets a tree
+// listens on (so a server started on port 0 is reached without parsing
+// its log; Linux), [WithDescriptors] makes the leak checks report file
+// descriptors a test left open (Linux), and [WithLogger] or [SetLogger]
+// send structured log/slog events of what the harness did (the Event
+// constants).
+//
 // Options are checked where they are used: a nil Option, a bad value or
 // a contradiction is an error wrapping [ErrInvalidOption], and nothing
 // is started.

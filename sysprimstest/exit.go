@@ -56,8 +56,11 @@ func (p *Process) ExitCode() int {
 // as gexec's Session.Exited is. A leftover that holds the output pipes
 // delays it by the command's WaitDelay at most (gexec waits for ever);
 // the rest of the tree may still run until [Process.Wait] or
-// [Process.Stop] tears it down. For a Process that never started it is
-// closed already.
+// [Process.Stop] tears it down. When cmd.Stdout or cmd.Stderr is an
+// *os.File (cmd.StdoutPipe), os/exec's Wait is finished at the teardown
+// instead, so that it does not close the caller's pipe early, and Exited
+// closes as the root is reaped: a Stderr writer may still be catching
+// up then. For a Process that never started it is closed already.
 func (p *Process) Exited() <-chan struct{} {
 	if p.tree == nil {
 		return closedChan

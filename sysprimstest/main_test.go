@@ -12,5 +12,5 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envCrasher) == "kill" {
 		os.Exit(crasherMain())
 	}
-	VerifyTestMain(m)
+	VerifyTestMain(m, WithDescriptors())
 }

@@ -3,6 +3,7 @@ package sysprimstest
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"syscall"
 	"time"
@@ -68,6 +69,9 @@ type settings struct {
 	ignore      []ignoreRule
 	goroutines  bool
 	goleakOpts  []goleak.Option
+	// descriptors: leak checks also report file descriptors left open.
+	descriptors bool
+	logger      *slog.Logger // where events go; nil: nowhere
 }
 
 // ignoreRule is one way of excusing a long-lived process from a leak check.
@@ -83,6 +87,7 @@ func defaults() settings {
 		capture:     true,
 		outputLimit: DefaultOutputLimit,
 		hangAfter:   10 * time.Second,
+		logger:      defaultLogger.Load(),
 	}
 }
 
@@ -261,6 +266,33 @@ func WithGoroutines(opts ...goleak.Option) Option {
 		s.goroutines = true
 		s.goleakOpts = append(s.goleakOpts, opts...)
 	}, nil}
+}
+
+// WithDescriptors makes [VerifyNoLeaks] and [VerifyTestMain] also report
+// the file descriptors the test (or the test binary) opened and did not
+// close — files, sockets, pipes — like goleak for descriptors: a baseline
+// of /proc/self/fd is taken when the check begins, and at the end every
+// descriptor that is new, or names another file since, fails the check
+// with a [*DescriptorLeakError] naming it ("fd 7: socket tcp listening on
+// 127.0.0.1:4242 (socket:[598896])", "fd 9: pipe write end (pipe:[77])",
+// "fd 5: file /tmp/x (read-only)"). Trees are torn down first, so their
+// descriptors are closed. It waits briefly for descriptors closed a
+// moment ago (a listener whose Accept has not returned yet).
+//
+// Not reported: what the Go runtime opens on its own (the network
+// poller's epoll and eventfd), process handles (pidfds; the process
+// check judges their processes), and the descriptors this library keeps
+// for the life of the binary (the cgroup guardian's socket and run
+// directory lock). Idle keep-alive connections of an http.Client are
+// open descriptors: close them (CloseIdleConnections) before the check.
+// The test process's descriptors are shared by all its tests: with
+// VerifyNoLeaks, tests running in parallel (t.Parallel) are charged with
+// each other's open descriptors, so use it in tests that do not, or use
+// VerifyTestMain.
+//
+// Linux only: elsewhere it checks nothing (there is no /proc/self/fd).
+func WithDescriptors() Option {
+	return option{"WithDescriptors()", entryLeaks, func(s *settings) { s.descriptors = true }, nil}
 }
 
 // ignored reports whether one of the ignore rules excuses p.

@@ -46,6 +46,11 @@ func TestOptionsRejectedWhereMeaningless(t *testing.T) {
 		{entryTerminate, WithoutCapture(), "invalid option: WithoutCapture() does not apply to TerminateTree"},
 		{entryTestMain, IgnorePID(7), ""},
 		{entryStart, WithSignal(syscall.SIGHUP), ""},
+		{entryRun, WithDescriptors(), "invalid option: WithDescriptors() does not apply to Run"},
+		{entryVerify, WithDescriptors(), ""},
+		{entryTestMain, WithDescriptors(), ""},
+		{entryTerminate, WithLogger(nil), ""},
+		{entryVerify, WithLogger(nil), ""},
 	}
 	for _, c := range cases {
 		_, err := newSettings(c.e, []Option{c.opt})

@@ -33,10 +33,12 @@ type Result struct {
 	TimedOut bool
 	// Duration is the time from start to the end of teardown.
 	Duration time.Duration
-	// Stdout and Stderr hold what the tree wrote, unless capture was off:
-	// all of it up to the output limit ([WithOutputLimit]); past it, the
-	// head and the tail of the stream with a line between them saying
-	// how many bytes were dropped.
+	// Stdout and Stderr hold what the tree wrote, unless capture was off
+	// or the stream went to an *os.File (see [Start]); when cmd.Stdout
+	// and cmd.Stderr are one writer, Stdout holds both, in order. They
+	// hold all of it up to the output limit ([WithOutputLimit]); past it,
+	// the head and the tail of the stream with a line between them
+	// saying how many bytes were dropped.
 	Stdout, Stderr []byte
 	// Reliability is what the teardown could promise on this machine
 	// with Mechanism: [process.Guaranteed] or [process.BestEffort].

@@ -52,7 +52,7 @@ func TerminateTree(t TB, pid int, opts ...Option) *Result {
 	s, err := newSettings(entryTerminate, opts)
 	var o timeout.Outcome
 	if err == nil {
-		o, err = timeout.TerminateNamed(pid, timeout.Config{Grace: s.grace, Signal: s.signal})
+		o, err = timeout.TerminateNamed(pid, timeout.Config{Grace: s.grace, Signal: s.signal, Logger: s.logger})
 	}
 	if err != nil {
 		t.Errorf("sysprims: TerminateTree(%d): %v", pid, err)

@@ -54,6 +54,7 @@ type scope struct {
 	owner.Scope
 	trees uint64 // the registry's sequence when the check began
 	s     settings
+	fds   fdTable // open descriptors when the check began, with WithDescriptors
 }
 
 // newScope starts a leak check: the test process becomes a child
@@ -69,17 +70,36 @@ func newScope(test string, s settings) (*scope, error) {
 	for _, p := range snap {
 		base[p.ID()] = true
 	}
-	return &scope{Scope: owner.Scope{Test: test, Baseline: base, Self: os.Getpid()}, trees: trees.seq(), s: s}, nil
+	sc := &scope{Scope: owner.Scope{Test: test, Baseline: base, Self: os.Getpid()}, trees: trees.seq(), s: s}
+	if s.descriptors {
+		sc.fds = openFiles()
+	}
+	return sc, nil
 }
 
 // settleTime bounds how long a leak check waits for processes killed a
 // moment ago (by the test itself, not through a container) to be gone.
 const settleTime = 250 * time.Millisecond
 
-// verify returns a *LeakError naming what is in scope and alive, after
-// removing what it may: the trees the scope left running (by their
-// containers), and the processes it proves by parent links.
+// verify returns what verifyProcesses and verifyFiles find: a
+// *LeakError, a *DescriptorLeakError, both joined, or nil.
 func (sc *scope) verify(what string) error {
+	perr := sc.verifyProcesses(what) // stops the trees first: their descriptors close
+	ferr := sc.verifyFiles(what)
+	emitLeaks(sc.s.logger, what, perr, ferr)
+	switch {
+	case ferr == nil:
+		return perr
+	case perr == nil:
+		return ferr
+	}
+	return errors.Join(perr, ferr)
+}
+
+// verifyProcesses returns a *LeakError naming what is in scope and alive,
+// after removing what it may: the trees the scope left running (by their
+// containers), and the processes it proves by parent links.
+func (sc *scope) verifyProcesses(what string) error {
 	found := sc.stopTrees()
 	leaks, zombies, err := sc.leaks()
 	if err != nil {

@@ -251,6 +251,34 @@ func TestRunCleanE2E(t *testing.T) {
 	}
 }
 
+// run's JSON report follows its schema however the command ends: failed,
+// killed by a signal, timed out, not found.
+func TestRunJSONOutcomesE2E(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"failed", []string{"--", "sh", "-c", "exit 7"}, 7},
+		{"killed", []string{"--", "sh", "-c", "kill -TERM $$"}, 128 + int(syscall.SIGTERM)},
+		{"timed out", []string{"--timeout", "100ms", "--grace", "100ms", "--", "sleep", "300"}, exitTimedOut},
+		{"not found", []string{"--", "sysprims-no-such-command"}, exitNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env, _ := marker(t)
+			r := runBin(t, []string{env}, append([]string{"run", "--format", "json"}, tc.args...)...)
+			if r.code != tc.want {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tc.want, r.stderr)
+			}
+			if i := strings.Index(r.stderr, "{"); i >= 0 {
+				validateReport(t, []byte(r.stderr[i:]))
+			} else if tc.want != exitNotFound {
+				t.Errorf("no report:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
 func TestRunTimeoutE2E(t *testing.T) {
 	env, id := marker(t)
 	const timeout, grace, margin = 500 * time.Millisecond, 300 * time.Millisecond, time.Second
@@ -276,21 +304,23 @@ func TestRunExitStatusE2E(t *testing.T) {
 		name string
 		argv []string
 		want int
+		say  string // in the text report: how the command itself ended
 	}{
-		{"exit 0", []string{"true"}, 0},
-		{"exit 7", []string{"sh", "-c", "exit 7"}, 7},
-		{"killed by SIGTERM", []string{"sh", "-c", "kill -TERM $$"}, 128 + int(syscall.SIGTERM)},
-		{"missing by name", []string{"sysprims-no-such-command"}, exitNotFound},
-		{"missing by path", []string{filepath.Join(dir, "absent")}, exitNotFound},
-		{"not executable", []string{plain}, exitNotExecutable},
-		{"a directory", []string{dir}, exitNotExecutable},
+		{"exit 0", []string{"true"}, 0, "clean: no process outlived the command; the command exited 0"},
+		{"exit 7", []string{"sh", "-c", "exit 7"}, 7, "clean: no process outlived the command; the command failed (exit status 7)"},
+		{"killed by SIGTERM", []string{"sh", "-c", "kill -TERM $$"}, 128 + int(syscall.SIGTERM), "clean: no process outlived the command; the command was killed by SIGTERM"},
+		{"leak and fail", []string{"sh", "-c", "setsid sleep 300 </dev/null >/dev/null 2>&1 & exit 5"}, exitLeaked, "1 process outlived the command (removed); the command failed (exit status 5)"},
+		{"missing by name", []string{"sysprims-no-such-command"}, exitNotFound, ""},
+		{"missing by path", []string{filepath.Join(dir, "absent")}, exitNotFound, ""},
+		{"not executable", []string{plain}, exitNotExecutable, ""},
+		{"a directory", []string{dir}, exitNotExecutable, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env, _ := marker(t)
 			r := runBin(t, []string{env}, append([]string{"run", "--"}, tc.argv...)...)
-			if r.code != tc.want {
-				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tc.want, r.stderr)
+			if r.code != tc.want || !strings.Contains(r.stderr, tc.say) {
+				t.Errorf("exit %d, want %d and %q; stderr:\n%s", r.code, tc.want, tc.say, r.stderr)
 			}
 		})
 	}

@@ -60,7 +60,7 @@ func usageError(stderr io.Writer, reason string) int {
 // usageText is printed by "help" and names every flag and exit code.
 const usageText = `usage:
   sysprims-leakcheck run [--timeout D] [--grace D] [--signal S] [--format F] [--output FILE] -- CMD ARGS...
-  sysprims-leakcheck snapshot [--json] [--filter key=value ...]
+  sysprims-leakcheck snapshot [--json] [--ports] [--filter key=value ...]
   sysprims-leakcheck check --baseline FILE [--kill] [--grace D] [--signal S] [--marker KEY[=VALUE] ...]
                            [--attached] [--any-user] [--format F] [--output FILE]
   sysprims-leakcheck help
@@ -85,6 +85,12 @@ snapshot lists processes (sysprims pstat) as aligned text, or JSON with a
          (running,sleeping,...), cpu_above, memory_above_kb,
          running_for_at_least_secs. A filtered snapshot records its
          filter, and check refuses it as a baseline.
+         --ports lists the listening sockets instead (sysprims ports: TCP
+         in LISTEN, bound unconnected UDP; IPv4 and IPv6), each with the
+         process holding it (of those the filter keeps, when given); a
+         socket no inspectable process holds shows pid 0 (Linux only).
+         Its JSON schema_id is
+         https://schemas.3leaps.dev/sysprims-go/process/v1.0.0/ports-snapshot.schema.json.
 
 check    reports the processes in its scope and, with --kill, removes them.
          The scope, by default: every process that is

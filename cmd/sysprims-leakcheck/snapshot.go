@@ -18,13 +18,16 @@ const snapshotFields = proc.FieldCmdline | proc.FieldUser | proc.FieldMarkers
 
 // snapshotCmd implements "sysprims-leakcheck snapshot".
 func snapshotCmd(args []string, stdout, stderr io.Writer) int {
-	asJSON, filter, err := parseSnapshot(args)
+	asJSON, ports, filter, err := parseSnapshot(args)
 	if errors.Is(err, errHelp) {
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	}
 	if err != nil {
 		return usageError(stderr, err.Error())
+	}
+	if ports {
+		return portsCmd(stdout, stderr, filter, asJSON)
 	}
 	fields := snapshotFields
 	if filter != nil {
@@ -44,26 +47,26 @@ func snapshotCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseSnapshot parses the flags of snapshot.
-func parseSnapshot(args []string) (bool, *proc.Filter, error) {
-	var asJSON bool
+func parseSnapshot(args []string) (asJSON, ports bool, f *proc.Filter, err error) {
 	var kv []string
 	fs := newFlagSet("snapshot")
 	fs.BoolVar(&asJSON, "json", false, "JSON with a schema_id")
+	fs.BoolVar(&ports, "ports", false, "list listening sockets and their processes")
 	fs.Var(listFlag{&kv}, "filter", "key=value process filter (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
-		return false, nil, err
+		return false, false, nil, err
 	}
 	if fs.NArg() > 0 {
-		return false, nil, fmt.Errorf("snapshot: unexpected argument %q", fs.Arg(0))
+		return false, false, nil, fmt.Errorf("snapshot: unexpected argument %q", fs.Arg(0))
 	}
 	if len(kv) == 0 {
-		return asJSON, nil, nil
+		return asJSON, ports, nil, nil
 	}
-	f, err := proc.ParseFilter(kv)
+	pf, err := proc.ParseFilter(kv)
 	if err != nil {
-		return false, nil, fmt.Errorf("snapshot: %v", err)
+		return false, false, nil, fmt.Errorf("snapshot: %v", err)
 	}
-	return asJSON, &f, nil
+	return asJSON, ports, &pf, nil
 }
 
 // writeSnapshot writes ps, reduced by f when not nil, as a JSON document

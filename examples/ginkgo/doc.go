@@ -1,5 +1,7 @@
 // Package ginkgo is a runnable Ginkgo example suite: it starts a small
-// HTTP server with two worker processes through sysprimstest, talks to
+// HTTP server with two worker processes through sysprimstest on a port
+// the kernel picks, waits for its socket and learns its address with
+// matchers.ListenOn (Linux; elsewhere the specs are skipped), talks to
 // it, tears it down and checks with the matchers package that nothing is
 // left behind. It runs under `go test` and under parallel Ginkgo:
 //

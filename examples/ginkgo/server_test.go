@@ -24,8 +24,10 @@ func init() {
 const workers = 2
 
 // server starts its workers (the last one in a session of its own, as a
-// worker that detaches would), then serves HTTP on a free loopback port
-// and prints "ready <addr>" once everything is up.
+// worker that detaches would), then serves HTTP on a port the kernel
+// picks (port 0). It prints nothing: the spec learns the address from the
+// socket the tree listens on (matchers.ListenOn), which exists only once
+// everything is up.
 func server([]string) {
 	var pids []int
 	for i := range workers {
@@ -39,7 +41,6 @@ func server([]string) {
 	if err != nil {
 		fatal(err)
 	}
-	fmt.Printf("ready %s\n", ln.Addr())
 	fatal(http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintf(w, "server %d workers %v\n", os.Getpid(), pids)
 	})))

@@ -29,6 +29,7 @@ type cgroupContainer struct {
 	cmd       *exec.Cmd
 	root      int
 	exit      *exitWatch
+	waiter    *cmdWait
 	waiting   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
@@ -78,7 +79,9 @@ func (c *cgroupContainer) Reliability() Reliability { return Guaranteed }
 // PID returns the root's pid.
 func (c *cgroupContainer) PID() int { return c.root }
 
-// Start starts cmd directly inside the leaf, in a new process group.
+// Start starts cmd directly inside the leaf, in a new process group (or
+// the session or group cmd.SysProcAttr asks for). A cmd.SysProcAttr that
+// names a cgroup itself is refused.
 func (c *cgroupContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
 		panic("sysprims: platform: Start called twice on one container")
@@ -89,7 +92,14 @@ func (c *cgroupContainer) Start(cmd *exec.Cmd) error {
 	}
 	defer unix.Close(fd)
 	attr := sysAttr(cmd)
-	attr.UseCgroupFD, attr.CgroupFD, attr.Setpgid = true, fd, true
+	if attr.UseCgroupFD {
+		return errors.New("sysprims: cmd.SysProcAttr.UseCgroupFD: the cgroup_v2 mechanism starts the root in a cgroup leaf of its own; " +
+			"drop UseCgroupFD, or use the subreaper mechanism, which keeps the tree in the cgroup you name")
+	}
+	// A new process group for the root, unless the caller asked for a
+	// session (which is a new group too) or a group of their own.
+	attr.UseCgroupFD, attr.CgroupFD = true, fd
+	attr.Setpgid = attr.Setpgid || !attr.Setsid
 	if len(c.spec.Markers) > 0 {
 		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
 	}
@@ -97,6 +107,7 @@ func (c *cgroupContainer) Start(cmd *exec.Cmd) error {
 		return err
 	}
 	c.cmd, c.root = cmd, cmd.Process.Pid
+	c.waiter = newCmdWait(cmd, cmd.Process)
 	c.exit = watchExit(c.root)
 	return nil
 }
@@ -109,9 +120,9 @@ func (c *cgroupContainer) Exited() <-chan struct{} { return c.exit.exited() }
 func (c *cgroupContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	c.waiting.Store(true)
-	err := c.cmd.Wait()
-	c.acct.add(rootUsage(c.cmd.ProcessState))
-	return exitOf(c.cmd.ProcessState, err)
+	ps, err := c.waiter.reap()
+	c.acct.add(rootUsage(ps))
+	return exitOf(ps, err)
 }
 
 // Usage is the leaf's account, read as Close removes it: CPU time from
@@ -319,6 +330,7 @@ func (c *cgroupContainer) Close() error {
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
+		c.waiter.finish()
 		c.release()
 		c.exit.close()
 		c.acct.add(cgroupUsage(c.leaf))

@@ -30,6 +30,7 @@ type groupContainer struct {
 	root      int
 	rootStart int64
 	exit      *exitWatch
+	waiter    *cmdWait
 	reaped    atomic.Bool
 	waiting   atomic.Bool
 	closeOnce sync.Once
@@ -60,12 +61,17 @@ func (c *groupContainer) Reliability() Reliability { return BestEffort }
 // PID returns the root's pid.
 func (c *groupContainer) PID() int { return c.root }
 
-// Start starts cmd as a session leader, with the tree's markers.
+// Start starts cmd as a session leader, with the tree's markers. A
+// cmd.SysProcAttr that asks for a process group of the root's own is
+// honoured by the session (also a new group); one that asks to join
+// another group is refused.
 func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
 		panic("sysprims: platform: Start called twice on one container")
 	}
-	sysAttr(cmd).Setsid = true
+	if err := sessionAttr(sysAttr(cmd)); err != nil {
+		return err
+	}
 	if len(c.spec.Markers) > 0 {
 		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
 	}
@@ -73,6 +79,7 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 		return err
 	}
 	c.cmd, c.root = cmd, cmd.Process.Pid
+	c.waiter = newCmdWait(cmd, cmd.Process)
 	c.rootStart, _ = startKey(c.root)
 	c.exit = watchExit(c.root)
 	return nil
@@ -87,10 +94,10 @@ func (c *groupContainer) Exited() <-chan struct{} { return c.exit.exited() }
 func (c *groupContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	c.waiting.Store(true)
-	err := c.cmd.Wait()
+	ps, err := c.waiter.reap()
 	c.reaped.Store(true)
-	c.acct.add(rootUsage(c.cmd.ProcessState))
-	return exitOf(c.cmd.ProcessState, err)
+	c.acct.add(rootUsage(ps))
+	return exitOf(ps, err)
 }
 
 // Usage is the root's rusage once it was reaped: the root and the
@@ -228,6 +235,7 @@ func (c *groupContainer) Close() error {
 		if !c.waiting.Load() {
 			_, _ = c.Wait()
 		}
+		c.waiter.finish()
 		c.exit.close()
 	})
 	return c.closeErr
@@ -262,12 +270,27 @@ func pollEmpty(ctx context.Context, list func() ([]int, error)) error {
 	}
 }
 
-// sysAttr returns cmd.SysProcAttr, creating it when nil.
-func sysAttr(cmd *exec.Cmd) *syscall.SysProcAttr {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+// sessionAttr makes attr start a new session; a request for a new
+// process group, which a session leader has already, is dropped
+// (setpgid after setsid fails with EPERM).
+func sessionAttr(attr *syscall.SysProcAttr) error {
+	if attr.Setpgid && attr.Pgid != 0 {
+		return fmt.Errorf("sysprims: cmd.SysProcAttr.Pgid %d: the process_group mechanism starts the root in a session and group of its own; "+
+			"drop Setpgid and Pgid, or use a mechanism that holds the tree otherwise (cgroup_v2, subreaper)", attr.Pgid)
 	}
-	return cmd.SysProcAttr
+	attr.Setsid, attr.Setpgid = true, false
+	return nil
+}
+
+// sysAttr gives cmd a SysProcAttr of its own to change, a copy of the
+// caller's (which may be shared by other commands) or a new one.
+func sysAttr(cmd *exec.Cmd) *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{}
+	if cmd.SysProcAttr != nil {
+		*attr = *cmd.SysProcAttr
+	}
+	cmd.SysProcAttr = attr
+	return attr
 }
 
 // exitOf turns a finished command into an ExitStatus; a non-zero exit is

@@ -59,6 +59,8 @@ func ensureRunDir() (string, error) {
 		return "", err
 	}
 	runDir, runLock = dir, lock
+	keepFD(lock, true)
+	keepFile(g.ctl, true)
 	go reapGuardian(dir, g)
 	return dir, nil
 }
@@ -161,6 +163,7 @@ func ctlPair() (mine, theirs *os.File, err error) {
 func reapGuardian(dir string, g *guardian) {
 	for {
 		_ = g.cmd.Wait()
+		keepFile(g.ctl, false)
 		g.ctl.Close()
 		lost := fmt.Errorf("sysprims: cgroup guardian %d of %s died (%v) while its caller lived", g.cmd.Process.Pid, dir, g.cmd.ProcessState)
 		ng, err := startGuardian(dir)
@@ -169,6 +172,7 @@ func reapGuardian(dir string, g *guardian) {
 			return
 		}
 		noteGuardianEvent(fmt.Errorf("%w; replaced by guardian %d", lost, ng.cmd.Process.Pid))
+		keepFile(ng.ctl, true)
 		g = ng
 	}
 }

@@ -206,12 +206,15 @@ func (c *jobContainer) Close() error {
 	return err
 }
 
-// addCreationFlags ors flags into cmd's CreationFlags.
+// addCreationFlags ors flags into the CreationFlags of a SysProcAttr of
+// cmd's own, a copy of the caller's (which may be shared) or a new one.
 func addCreationFlags(cmd *exec.Cmd, flags uint32) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	attr := &syscall.SysProcAttr{}
+	if cmd.SysProcAttr != nil {
+		*attr = *cmd.SysProcAttr
 	}
-	cmd.SysProcAttr.CreationFlags |= flags
+	attr.CreationFlags |= flags
+	cmd.SysProcAttr = attr
 }
 
 // winRoot is the root process both Windows containers start and wait

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os/exec"
 	"syscall"
 
@@ -48,6 +49,9 @@ type Spec struct {
 	// which finds escapees that were reparented. Pass only tree-unique
 	// markers: a run-wide marker alone would match other trees.
 	Markers []string
+	// Logger, when not nil, receives a fallback event when the container
+	// made is not the one asked for (see internal/telemetry).
+	Logger *slog.Logger
 }
 
 // Container holds one process tree: it starts the root inside itself and
@@ -118,7 +122,8 @@ var ErrUnavailable = errors.New("sysprims: mechanism unavailable")
 func New(spec Spec) (Container, error) { return newContainer(spec) }
 
 func newContainer(spec Spec) (Container, error) {
-	ms, err := candidates(spec, Probe())
+	caps := Probe()
+	ms, err := candidates(spec, caps)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +131,7 @@ func newContainer(spec Spec) (Container, error) {
 	for _, m := range ms {
 		c, err := build(m, spec)
 		if err == nil {
+			noteFallback(spec, caps, m, errs)
 			return c, nil
 		}
 		errs = append(errs, err)

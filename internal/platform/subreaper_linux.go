@@ -42,10 +42,14 @@ type shimContainer struct {
 	acct     account       // the shim's "usage" line
 	closeMu  sync.Once
 	closeErr error
+	// waiter reaps the shim and finishes cmd.Wait at Close; handed is
+	// closed once cmd.Process names the root (or the start failed).
+	waiter *cmdWait
+	handed chan struct{}
 }
 
 func newShimContainer(spec Spec) *shimContainer {
-	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), acks: make(chan struct{}, 1), done: make(chan struct{})}
+	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), acks: make(chan struct{}, 1), done: make(chan struct{}), handed: make(chan struct{})}
 }
 
 // Mechanism returns [MechanismSubreaper].
@@ -60,8 +64,12 @@ func (c *shimContainer) PID() int { return c.root }
 // Start starts the shim (the helper, see package helper) with cmd's
 // stdio, files and directory; the shim starts the real command in a new
 // session with cmd's environment, which it gets over the control socket
-// (its own environment is its marker only). cmd.Path, Args, Env and ExtraFiles are
-// rewritten for the shim, and cmd.Process is the shim.
+// (its own environment is its marker only). cmd.Path, Args, Env and
+// ExtraFiles are rewritten for the shim while it starts, then name the
+// root's command again (Env with the markers). Once started, cmd.Process is the
+// root, as with os/exec (the caller's Cancel, the context's kill and
+// WaitDelay's reach it); cmd.SysProcAttr applies to the shim, whose
+// session and group the root leaves.
 func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if c.cmd != nil {
 		panic("sysprims: platform: Start called twice on one container")
@@ -79,16 +87,19 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	}
 	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
-	path := cmd.Path
-	env := strings.Join(withMarkers(cmd.Environ(), c.spec.Markers), "\x00")
+	path, args, extra, rootEnv := cmd.Path, cmd.Args, cmd.ExtraFiles, withMarkers(cmd.Environ(), c.spec.Markers)
+	env := strings.Join(rootEnv, "\x00")
 	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid()), helperGOMAXPROCS}
 	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)
 	cmd.Path = exe
 	cmd.ExtraFiles = append([]*os.File{theirs}, cmd.ExtraFiles...)
+	c.holdCancel(cmd)
 	err = cmd.Start()
 	theirs.Close()
+	cmd.Path, cmd.Args, cmd.Env, cmd.ExtraFiles = path, args, rootEnv, extra
 	if err != nil {
 		c.ctl.Close()
+		close(c.handed)
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
 	c.cmd, c.shim = cmd, cmd.Process.Pid
@@ -104,9 +115,11 @@ func (c *shimContainer) handshake(path string) error {
 	var pid, code int
 	if _, perr := fmt.Sscanf(line, "pid %d", &pid); perr == nil {
 		c.root = pid
+		c.handOver()
 		go c.read(r)
 		return nil
 	}
+	close(c.handed)
 	c.ctl.Close()
 	c.cmd.Wait()
 	close(c.done)
@@ -149,8 +162,34 @@ func (c *shimContainer) read(r *bufio.Reader) {
 		close(c.exited)
 	}
 	close(c.empty)
-	c.cmd.Wait()
+	_, _ = c.waiter.reap()
 	close(c.done)
+}
+
+// holdCancel makes a Cancel the caller set (exec.CommandContext sets
+// one that kills cmd.Process) wait until cmd.Process names the root.
+func (c *shimContainer) holdCancel(cmd *exec.Cmd) {
+	if cmd.Cancel == nil {
+		return
+	}
+	cancel := cmd.Cancel
+	cmd.Cancel = func() error {
+		<-c.handed
+		return cancel()
+	}
+}
+
+// handOver makes cmd.Process the root and keeps the shim's process for
+// the reaping. The root was forked just now: its pid is not reused
+// before the shim's report arrives, short of the pid space wrapping
+// meanwhile, so the pidfd opened here is the root's.
+func (c *shimContainer) handOver() {
+	shim := c.cmd.Process
+	if root, err := os.FindProcess(c.root); err == nil {
+		c.cmd.Process = root
+	}
+	c.waiter = newCmdWait(c.cmd, shim)
+	close(c.handed)
 }
 
 // Wait returns the root's exit once the shim reports it. When the shim
@@ -271,6 +310,7 @@ func (c *shimContainer) Close() error {
 		c.ctl.Close()
 		select {
 		case <-c.done:
+			c.waiter.finish()
 		case <-time.After(closeWait):
 			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit", c.shim))
 		}

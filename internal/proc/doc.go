@@ -26,6 +26,15 @@
 //     through OpenProcess; cmdline and markers are not gathered.
 //   - Other systems return errors wrapping errors.ErrUnsupported.
 //
+// [Listening] lists the sockets given processes listen on: their
+// "socket:[INODE]" descriptors (/proc/PID/fd) looked up in the inet
+// tables of their network namespace (/proc/PID/net/{tcp,tcp6,udp,udp6},
+// read once per namespace, parsed by [ParseNetTable]); [AllListening]
+// does so for every process the caller may inspect. [Files],
+// [FileFlags] and [NetSockets] describe one process's descriptors. All
+// of them are Linux only; elsewhere they return errors wrapping
+// errors.ErrUnsupported.
+//
 // [Descendants] follows parent links within one snapshot. [Filter] holds
 // the sysprims process-filter fields; [ParseFilter] and [ParseFilterJSON]
 // reject unknown keys and bad values with [FilterError]s.

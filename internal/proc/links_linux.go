@@ -35,8 +35,10 @@ func cgroupV2Path(b []byte) string {
 // /proc/PID/fd links read ("pipe:[4242]", "socket:[77]", "/dev/null"),
 // keyed by descriptor number. Reading another user's descriptors needs
 // privilege; the error then wraps os.ErrPermission.
-func Files(pid int) (map[int]string, error) {
-	dir := defaultRoot + "/" + strconv.Itoa(pid) + "/fd"
+func Files(pid int) (map[int]string, error) { return files(defaultRoot, pid) }
+
+func files(root string, pid int) (map[int]string, error) {
+	dir := root + "/" + strconv.Itoa(pid) + "/fd"
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, notFound(pid, err)

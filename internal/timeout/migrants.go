@@ -49,6 +49,7 @@ func (t *Tree) catchMigrants(o *Outcome) {
 			o.Survivors = mergeInfos(o.Survivors, []proc.ProcessInfo{p})
 		}
 	}
+	t.emitEscaped(ms, "left the "+string(t.c.Mechanism())+" container, found by its marker", o.Survivors)
 }
 
 // marked keeps the processes that carry this tree's marker, minted by

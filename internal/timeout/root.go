@@ -31,7 +31,11 @@ func (t *Tree) SignalRoot(sig syscall.Signal) error {
 		id = p.ID()
 	}
 	t.sending(sig)
-	return t.rootSignalErr(sig, signal.SendIdentity(id, sig))
+	err := t.rootSignalErr(sig, signal.SendIdentity(id, sig))
+	if !errors.Is(err, os.ErrProcessDone) {
+		t.emitSignal(sig, "root", err)
+	}
+	return err
 }
 
 // rootSignalErr turns the error of signalling a root that has just ended into

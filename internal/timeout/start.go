@@ -50,7 +50,7 @@ func Start(cmd *exec.Cmd, cfg Config) (*Tree, error) {
 
 // startIn creates the container and starts cmd in it.
 func startIn(cmd *exec.Cmd, cfg Config, id string) (*Tree, error) {
-	c, err := newContainer(platform.Spec{Mechanism: cfg.Mechanism, Require: cfg.Require, Name: id})
+	c, err := newContainer(platform.Spec{Mechanism: cfg.Mechanism, Require: cfg.Require, Name: id, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("sysprims: start %q: %w", cmd.Path, err)
 	}
@@ -60,6 +60,7 @@ func startIn(cmd *exec.Cmd, cfg Config, id string) (*Tree, error) {
 		return nil, &StartError{Name: cmd.Path, Kind: classify(err), Err: errors.Join(err, cerr)}
 	}
 	t := newTree(cmd, cfg, c, id, begin)
+	t.emitStarted()
 	go t.waitRoot()
 	return t, nil
 }

@@ -92,11 +92,13 @@ func (t *Tree) teardown() (escalated bool, err error) {
 	t.signalled = time.Now()
 	t.sending(t.signal())
 	serr := t.c.Signal(t.signal())
+	t.emitSignal(t.signal(), "tree", serr)
 	if t.waitEmpty(time.Until(t.signalled.Add(t.grace()))) == nil {
 		t.emptied = time.Now()
 		return false, serr
 	}
 	t.sending(syscall.SIGKILL)
+	t.emitEscalated()
 	kerr := t.c.Kill()
 	werr := t.waitEmpty(killWait)
 	t.emptied = time.Now()
@@ -120,7 +122,9 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	t.sending(syscall.SIGKILL)
 	rep := TerminateAll(identities(live), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
-	return t.members()
+	left, zombies, err := t.members()
+	t.emitEscaped(live, "outlived the "+string(t.c.Mechanism())+" teardown, found by its marker; torn down one by one", left)
+	return left, zombies, err
 }
 
 func identities(ps []proc.ProcessInfo) []proc.Identity {

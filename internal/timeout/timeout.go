@@ -1,6 +1,7 @@
 package timeout
 
 import (
+	"log/slog"
 	"syscall"
 	"time"
 
@@ -44,6 +45,10 @@ type Config struct {
 	// wait has lasted that long.
 	SlowAfter time.Duration
 	OnSlow    func([]proc.ProcessInfo)
+	// Logger, when not nil, receives the engine's structured events (see
+	// internal/telemetry): tree started, signal sent, escalated, member
+	// escaped, and the container's fallback.
+	Logger *slog.Logger
 }
 
 // Outcome is the result of running or tearing down a tree; its JSON form

@@ -127,7 +127,9 @@ func (t *Tree) Signal(sig syscall.Signal) error {
 		return ErrDone
 	}
 	t.sending(sig)
-	return t.c.Signal(sig)
+	err := t.c.Signal(sig)
+	t.emitSignal(sig, "tree", err)
+	return err
 }
 
 // Members lists the live members of the tree with their command lines.

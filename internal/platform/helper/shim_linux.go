@@ -23,7 +23,8 @@ type shim struct {
 	wmu        sync.Mutex // serialises control writes
 	reap       sync.Mutex // held while walking and signalling: no child is reaped meanwhile
 	root       int
-	rootReaped bool // under reap
+	rootReaped bool               // under reap
+	rootStatus syscall.WaitStatus // set with rootReaped
 	empty      chan struct{}
 	killReq    chan struct{}
 }
@@ -151,7 +152,7 @@ func (s *shim) reapAll() {
 		if pid != s.root {
 			continue
 		}
-		s.rootReaped = true
+		s.rootReaped, s.rootStatus = true, ws
 		code, sig := ws.ExitStatus(), 0
 		if ws.Signaled() {
 			code, sig = -1, int(ws.Signal())
@@ -203,7 +204,7 @@ func (s *shim) serve(sigs chan os.Signal) int {
 		case <-s.empty:
 			s.sendUsage()
 			s.sendLine("empty")
-			return 0
+			return s.exitAsRoot()
 		case <-s.killReq:
 			s.killAll()
 		case <-sigs:
@@ -212,6 +213,29 @@ func (s *shim) serve(sigs chan os.Signal) int {
 			}
 		}
 	}
+}
+
+// exitAsRoot ends the shim as the root ended, so that the caller's
+// cmd.ProcessState (the shim's) reads as the root's: with its exit code,
+// or by its signal where the Go runtime lets a process die of it
+// (elsewhere, and when the root was not reaped, 128+n or 0).
+func (s *shim) exitAsRoot() int {
+	s.reap.Lock()
+	ws, reaped := s.rootStatus, s.rootReaped
+	s.reap.Unlock()
+	switch {
+	case !reaped:
+		return 0
+	case !ws.Signaled():
+		return ws.ExitStatus()
+	}
+	switch sig := ws.Signal(); sig {
+	case syscall.SIGKILL, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM:
+		ossignal.Reset(sig)
+		syscall.Kill(os.Getpid(), sig)
+		time.Sleep(time.Second) // the signal is on its way; never reached
+	}
+	return 128 + int(ws.Signal())
 }
 
 // killAll stops then kills every descendant, round after round, until no

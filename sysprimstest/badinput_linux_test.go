@@ -1,0 +1,40 @@
+package sysprimstest
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// A cmd.SysProcAttr the container cannot honour is refused with an error
+// that says what to do, and nothing starts; never silently overridden.
+// (Setsid and Setpgid for the root are honoured: see TestExecCompat.)
+func TestSysProcAttrRefused(t *testing.T) {
+	cases := []struct {
+		m    process.Mechanism
+		attr *syscall.SysProcAttr
+		want string
+	}{
+		{process.MechanismCgroupV2, &syscall.SysProcAttr{UseCgroupFD: true}, "UseCgroupFD: the cgroup_v2 mechanism starts the root in a cgroup leaf of its own"},
+		{process.MechanismProcessGroup, &syscall.SysProcAttr{Setpgid: true, Pgid: syscall.Getpgrp()}, "process_group mechanism starts the root in a session and group of its own"},
+	}
+	for _, c := range cases {
+		t.Run(string(c.m), func(t *testing.T) {
+			if !platform.Probe().Has(c.m) {
+				t.Skipf("no %s here", c.m)
+			}
+			rec := NewRecorder("TestAttr")
+			cmd := fixtures.Command("exit")
+			cmd.SysProcAttr = c.attr
+			res := Run(rec, time.Minute, cmd, WithMechanism(c.m))
+			if errs := rec.Close(); !strings.Contains(errs, c.want) || res.Err == nil {
+				t.Errorf("errors %q, %v", errs, res)
+			}
+		})
+	}
+}

@@ -1,0 +1,466 @@
+//go:build unix
+
+package sysprimstest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/process"
+)
+
+// The programs of the os/exec compatibility table.
+func init() {
+	fixtures.Register("compat-io", compatIO)
+	fixtures.Register("compat-fd3", func([]string) { os.NewFile(3, "fd3").WriteString("fd3\n") })
+}
+
+// compatIO is "compat-io CODE [read] [pid]": with read it copies stdin to
+// stdout, prefixed "in:"; with pid it prints its pid on stdout; it writes
+// "out" on stdout and "err" on stderr and exits with CODE.
+func compatIO(args []string) {
+	code, _ := strconv.Atoi(args[0])
+	for _, a := range args[1:] {
+		switch a {
+		case "read":
+			b, _ := io.ReadAll(os.Stdin)
+			fmt.Printf("in:%s\n", b)
+		case "pid":
+			fmt.Printf("%d\n", os.Getpid())
+		}
+	}
+	fmt.Println("out")
+	fmt.Fprintln(os.Stderr, "err")
+	os.Exit(code)
+}
+
+// seen is what a test observed of one run: what it read, how the root
+// ended. Plain os/exec and this package must give the same.
+type seen struct {
+	Out, Err string
+	Code     int
+	Sig      syscall.Signal
+	Extra    string
+}
+
+// runner starts and waits for a command, as plain os/exec or as this
+// package does.
+type runner interface {
+	start(t *testing.T, cmd *exec.Cmd)
+	wait(t *testing.T) (code int, sig syscall.Signal)
+}
+
+// execStart is cmd.Start then cmd.Wait.
+type execStart struct{ cmd *exec.Cmd }
+
+func (r *execStart) start(t *testing.T, cmd *exec.Cmd) {
+	r.cmd = cmd
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (r *execStart) wait(t *testing.T) (int, syscall.Signal) {
+	err := r.cmd.Wait()
+	return execStatus(t, r.cmd, err)
+}
+
+// execStatus reads how cmd ended; errors other than a non-zero exit, a
+// WaitDelay overrun or a cancelled context fail t.
+func execStatus(t *testing.T, cmd *exec.Cmd, err error) (int, syscall.Signal) {
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) && !errors.Is(err, exec.ErrWaitDelay) && !errors.Is(err, context.Canceled) {
+		t.Errorf("os/exec: %v", err)
+	}
+	if cmd.ProcessState == nil {
+		t.Fatalf("os/exec: no ProcessState (%v)", err)
+	}
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return -1, ws.Signal()
+	}
+	return ws.ExitStatus(), 0
+}
+
+// execRun is cmd.Run in a goroutine.
+type execRun struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func (r *execRun) start(t *testing.T, cmd *exec.Cmd) {
+	r.cmd, r.done = cmd, make(chan error, 1)
+	go func() { r.done <- cmd.Run() }()
+}
+
+func (r *execRun) wait(t *testing.T) (int, syscall.Signal) {
+	return execStatus(t, r.cmd, <-r.done)
+}
+
+// ourStart is Start then Process.Wait.
+type ourStart struct {
+	opts []Option
+	p    *Process
+	res  *Result
+}
+
+func (r *ourStart) start(t *testing.T, cmd *exec.Cmd) { r.p = Start(t, cmd, r.opts...) }
+
+func (r *ourStart) wait(t *testing.T) (int, syscall.Signal) {
+	r.res = r.p.Wait(time.Minute)
+	return ourStatus(t, r.res)
+}
+
+// ourStatus reads how the root ended from res, and checks res.JSON()
+// against its schema.
+func ourStatus(t *testing.T, res *Result) (int, syscall.Signal) {
+	if res.Err != nil || res.TimedOut || len(res.Survivors) > 0 {
+		t.Errorf("result %v", res)
+	}
+	if res.Err == nil {
+		checkJSON(t, res)
+	}
+	return res.ExitCode, res.Signal
+}
+
+// ourRun is Run in a goroutine.
+type ourRun struct {
+	opts []Option
+	done chan *Result
+	res  *Result
+}
+
+func (r *ourRun) start(t *testing.T, cmd *exec.Cmd) {
+	r.done = make(chan *Result, 1)
+	go func() { r.done <- Run(t, time.Minute, cmd, r.opts...) }()
+}
+
+func (r *ourRun) wait(t *testing.T) (int, syscall.Signal) {
+	r.res = <-r.done
+	return ourStatus(t, r.res)
+}
+
+// execCase is one os/exec feature: do sets up cmd, starts it with r,
+// reads what the feature gives and waits.
+type execCase struct {
+	name string
+	// startOnly marks features os/exec documents as wrong with Run
+	// ("it is incorrect to call Run when using StdoutPipe").
+	startOnly bool
+	// execHangs marks features with which plain os/exec never returns
+	// (golang/go#10338: a Stdin that never ends blocks Wait even past
+	// WaitDelay); want is then what this package must give.
+	execHangs bool
+	want      seen
+	do        func(t *testing.T, r runner) seen
+}
+
+func ioCmd(args ...string) *exec.Cmd { return fixtures.Command("compat-io", args...) }
+
+// waitFor waits for r, filling s's exit fields.
+func waitFor(t *testing.T, r runner, s seen) seen {
+	s.Code, s.Sig = r.wait(t)
+	return s
+}
+
+var execCases = []execCase{
+	{name: "Stdout and Stderr writers", do: func(t *testing.T, r runner) seen {
+		var out, errb bytes.Buffer
+		cmd := ioCmd("3")
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		s.Out, s.Err = out.String(), errb.String()
+		return s
+	}},
+	{name: "Stdout and Stderr one writer", do: func(t *testing.T, r runner) seen {
+		var out bytes.Buffer
+		cmd := ioCmd("0")
+		cmd.Stdout, cmd.Stderr = &out, &out
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		s.Out = out.String()
+		return s
+	}},
+	{name: "Stdout file", do: func(t *testing.T, r runner) seen {
+		f, err := os.CreateTemp(t.TempDir(), "out")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd := ioCmd("0")
+		cmd.Stdout, cmd.Stderr = f, f
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		b, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Out = string(b)
+		return s
+	}},
+	{name: "Stdout pipe of the caller", startOnly: true, do: func(t *testing.T, r runner) seen {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pr.Close()
+		cmd := ioCmd("0")
+		cmd.Stdout = pw
+		r.start(t, cmd)
+		pw.Close()
+		b, err := io.ReadAll(pr)
+		return waitFor(t, r, seen{Out: string(b), Extra: errText(err)})
+	}},
+	{name: "StdoutPipe", startOnly: true, do: func(t *testing.T, r runner) seen {
+		cmd := ioCmd("2")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.start(t, cmd)
+		b, err := io.ReadAll(out)
+		s := waitFor(t, r, seen{Out: string(b), Extra: errText(err)})
+		_, err = out.Read(make([]byte, 1))
+		s.Extra += " after Wait: " + errText(err)
+		return s
+	}},
+	{name: "StderrPipe", startOnly: true, do: func(t *testing.T, r runner) seen {
+		cmd := ioCmd("0")
+		errp, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.start(t, cmd)
+		b, err := io.ReadAll(errp)
+		return waitFor(t, r, seen{Err: string(b), Extra: errText(err)})
+	}},
+	{name: "StdinPipe", do: func(t *testing.T, r runner) seen {
+		var out bytes.Buffer
+		cmd := ioCmd("0", "read")
+		cmd.Stdout = &out
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.start(t, cmd)
+		_, werr := io.WriteString(in, "hello")
+		cerr := in.Close()
+		s := waitFor(t, r, seen{Extra: errText(errors.Join(werr, cerr))})
+		s.Out = out.String()
+		return s
+	}},
+	{name: "Stdin reader", do: func(t *testing.T, r runner) seen {
+		cmd := ioCmd("0", "read")
+		cmd.Stdin = strings.NewReader("hello")
+		return outOf(t, r, cmd)
+	}},
+	{name: "Stdin that never ends, with WaitDelay", execHangs: true, want: seen{Code: 4}, do: func(t *testing.T, r runner) seen {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		cmd := fixtures.Command("exit", "4")
+		cmd.Stdin, cmd.WaitDelay = pr, 100*time.Millisecond
+		r.start(t, cmd)
+		return waitFor(t, r, seen{}) // a Wait held up to its timeout fails in ourStatus
+	}},
+	{name: "ExtraFiles", do: func(t *testing.T, r runner) seen {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pr.Close()
+		cmd := fixtures.Command("compat-fd3")
+		cmd.ExtraFiles = []*os.File{pw}
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		pw.Close()
+		b, err := io.ReadAll(pr)
+		s.Out, s.Extra = string(b), errText(err)
+		return s
+	}},
+	{name: "Process and ProcessState", do: func(t *testing.T, r runner) seen {
+		var out bytes.Buffer
+		cmd := ioCmd("5", "pid")
+		cmd.Stdout = &out
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		pid, _, _ := strings.Cut(out.String(), "\n")
+		switch {
+		case cmd.Process == nil:
+			s.Extra = "no Process"
+		case strconv.Itoa(cmd.Process.Pid) != pid:
+			s.Extra = fmt.Sprintf("Process.Pid %d, the child says %s", cmd.Process.Pid, pid)
+		case cmd.ProcessState == nil:
+			s.Extra = "no ProcessState"
+		default:
+			s.Extra = fmt.Sprintf("ProcessState exit %d", cmd.ProcessState.ExitCode())
+		}
+		return s
+	}},
+	{name: "Path, Args and ExtraFiles after Wait", do: func(t *testing.T, r runner) seen {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pr.Close()
+		defer pw.Close()
+		cmd := fixtures.Command("compat-fd3")
+		cmd.ExtraFiles = []*os.File{pw}
+		path, args := cmd.Path, strings.Join(cmd.Args, " ")
+		r.start(t, cmd)
+		s := waitFor(t, r, seen{})
+		s.Extra = fmt.Sprintf("path kept %v, args kept %v, %d extra files, String kept %v", cmd.Path == path,
+			strings.Join(cmd.Args, " ") == args, len(cmd.ExtraFiles), strings.HasPrefix(cmd.String(), path))
+		return s
+	}},
+	{name: "SysProcAttr Setsid", do: withAttr(&syscall.SysProcAttr{Setsid: true})},
+	{name: "SysProcAttr Setpgid", do: withAttr(&syscall.SysProcAttr{Setpgid: true})},
+	{name: "Cancel and WaitDelay of the caller", do: func(t *testing.T, r runner) seen {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cmd := contextCmd(ctx, fixtures.Command("sleeper"))
+		var called sync.WaitGroup
+		called.Add(1)
+		cmd.Cancel = func() error {
+			defer called.Done()
+			return cmd.Process.Signal(syscall.SIGINT)
+		}
+		cmd.WaitDelay = 10 * time.Second
+		ready := readyWriter(cmd)
+		r.start(t, cmd)
+		<-ready
+		cancel()
+		s := waitFor(t, r, seen{})
+		called.Wait()
+		return s
+	}},
+	{name: "CommandContext cancelled", do: func(t *testing.T, r runner) seen {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cmd := contextCmd(ctx, fixtures.Command("sleeper"))
+		ready := readyWriter(cmd)
+		r.start(t, cmd)
+		<-ready
+		cancel()
+		return waitFor(t, r, seen{})
+	}},
+}
+
+// withAttr is the case of a cmd with attr as its SysProcAttr; every run
+// shares attr, as commands made from one template do, so a change the
+// library made to it would show in the next run.
+func withAttr(attr *syscall.SysProcAttr) func(t *testing.T, r runner) seen {
+	return func(t *testing.T, r runner) seen {
+		cmd := ioCmd("0")
+		cmd.SysProcAttr = attr
+		return outOf(t, r, cmd)
+	}
+}
+
+// outOf runs cmd with r, a buffer on its stdout, and returns what was
+// seen, that output included.
+func outOf(t *testing.T, r runner, cmd *exec.Cmd) seen {
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	r.start(t, cmd)
+	s := waitFor(t, r, seen{})
+	s.Out = out.String()
+	return s
+}
+
+// contextCmd is cmd made with exec.CommandContext.
+func contextCmd(ctx context.Context, cmd *exec.Cmd) *exec.Cmd {
+	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	c.Env = cmd.Env
+	return c
+}
+
+// readyWriter sets cmd.Stdout to a writer and returns a channel closed
+// when the child wrote "ready".
+func readyWriter(cmd *exec.Cmd) <-chan struct{} {
+	ch := make(chan struct{})
+	cmd.Stdout = &lineWatch{want: "ready", ch: ch}
+	return ch
+}
+
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	ch   chan struct{}
+}
+
+func (w *lineWatch) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(b)
+	if w.ch != nil && bytes.Contains(w.buf.Bytes(), []byte(w.want)) {
+		close(w.ch)
+		w.ch = nil
+	}
+	return len(b), nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+// Each os/exec feature gives under Start and Run, with every mechanism
+// this machine has, exactly what it gives with plain os/exec.
+func TestExecCompat(t *testing.T) {
+	for _, c := range execCases {
+		t.Run(c.name, func(t *testing.T) {
+			wantStart, wantRun := c.want, c.want
+			if !c.execHangs {
+				wantStart = c.do(t, &execStart{})
+			}
+			if !c.execHangs && !c.startOnly {
+				wantRun = c.do(t, &execRun{})
+			}
+			for _, m := range platform.Probe().Mechanisms {
+				t.Run(string(m), func(t *testing.T) {
+					opts := []Option{WithMechanism(m), RequireGuaranteed()}
+					if process.ReliabilityOf(m) != process.Guaranteed {
+						opts = opts[:1]
+					}
+					s := &ourStart{opts: opts}
+					if got := c.do(t, s); got != wantStart {
+						t.Errorf("Start: %+v\nos/exec:  %+v", got, wantStart)
+					}
+					checkMechanism(t, s.res, m)
+					if c.startOnly {
+						return
+					}
+					r := &ourRun{opts: opts}
+					if got := c.do(t, r); got != wantRun {
+						t.Errorf("Run:   %+v\nos/exec: %+v", got, wantRun)
+					}
+					checkMechanism(t, r.res, m)
+				})
+			}
+		})
+	}
+}
+
+func checkMechanism(t *testing.T, res *Result, m process.Mechanism) {
+	t.Helper()
+	if res != nil && res.Err == nil && res.Mechanism != m {
+		t.Errorf("mechanism %s, asked for %s", res.Mechanism, m)
+	}
+}
