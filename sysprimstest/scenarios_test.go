@@ -55,10 +55,12 @@ func aliveMembers(r *fixtures.Reporter) []fixtures.Report {
 // + a margin even when a grandchild holds stdout.
 func TestRunScenarios(t *testing.T) {
 	const grace, margin = 300 * time.Millisecond, 2 * time.Second
-	timeout := waittest.Scale(4 * time.Second) // every process comes up within it
 	for _, sc := range fixtures.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
+			// every process comes up within it: 4 s, and 100 ms more a
+			// process (51 -race processes on two busy cores take seconds)
+			timeout := waittest.Scale(4*time.Second + time.Duration(sc.Processes)*100*time.Millisecond)
 			r := listen(t)
 			cmd := fixtures.Command(sc.Name, sc.Args...)
 			r.Attach(cmd)
