@@ -154,6 +154,11 @@ func TestStartMissingBinary(t *testing.T) {
 	if !strings.Contains(errs, "no-such-binary") || p.Pid() != 0 || p.ExitCode() != 127 {
 		t.Errorf("errors %q pid %d exit %d", errs, p.Pid(), p.ExitCode())
 	}
+	// One prefix, the command once: the start error's own "sysprims: start
+	// PATH:" is not repeated after the command's name.
+	if n := strings.Count(errs, "sysprims:"); n != 1 {
+		t.Errorf("%d sysprims: prefixes in %q", n, errs)
+	}
 	if res := p.Wait(time.Second); res.Err == nil || res.JSON() != nil {
 		t.Errorf("result of a failed start: %v", res)
 	}
