@@ -4,6 +4,7 @@ package signal
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"syscall"
 
@@ -26,7 +27,7 @@ func Send(pid int, sig syscall.Signal) error {
 		return sendErr(pid, sig, err)
 	}
 	if fd < 0 {
-		return sendErr(pid, sig, unix.Kill(pid, sig))
+		return killPID(pid, sig)
 	}
 	defer unix.Close(fd)
 	return sendErr(pid, sig, unix.PidfdSendSignal(fd, sig, nil, 0))
@@ -52,7 +53,7 @@ func SendIdentity(id proc.Identity, sig syscall.Signal) error {
 		return err
 	}
 	if fd < 0 {
-		return sendErr(id.PID, sig, unix.Kill(id.PID, sig))
+		return killPID(id.PID, sig)
 	}
 	return sendErr(id.PID, sig, unix.PidfdSendSignal(fd, sig, nil, 0))
 }
@@ -82,8 +83,22 @@ func openPidfd(pid int) (int, error) {
 	case errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EPERM):
 		noPidfd.Store(err == unix.ENOSYS)
 		return -1, nil
-	case errors.Is(err, unix.EINVAL):
-		return -1, nil // a thread id, or an old kernel without the flag
+	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
+		return -1, nil // a thread id (killPID refuses it), or an old kernel without the flag
 	}
 	return -1, err
+}
+
+// killPID sends sig to pid with kill(2), unless pid is a thread other
+// than its process's main one: kill(2) would signal that whole process
+// (the caller's own, or go test's), which no check on pid ever saw.
+func killPID(pid int, sig syscall.Signal) error {
+	tgid, err := proc.ThreadGroup(pid)
+	switch {
+	case err != nil:
+		return fmt.Errorf("sysprims: send %s to pid %d: %w", String(sig), pid, err)
+	case tgid != pid:
+		return fmt.Errorf("%w %d: a thread of process %d, not a process", ErrInvalidPID, pid, tgid)
+	}
+	return sendErr(pid, sig, unix.Kill(pid, sig))
 }
