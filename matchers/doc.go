@@ -37,3 +37,6 @@
 // judge, so a cheap [sysprimstest.Snapshot] is all they need. They never
 // signal anything.
 package matchers
+
+// Files: _linux.go builds for Linux alone (the name says it); the rest
+// build everywhere.

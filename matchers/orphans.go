@@ -107,7 +107,7 @@ func pidTree(pid int, snap []process.Info) ([]process.Info, treeRoot, error) {
 	if id == "" {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d carries no %s marker of this test binary (was it started through sysprimstest?), so its escaped descendants cannot be found", errNoTree, pid, owner.EnvTreeID)
 	}
-	if parent, ok := find(snap, info.PPID); ok && owner.TreeOf(parent) == id && !owner.IsHelper(parent) {
+	if parent, ok := find(snap, info.PPID); ok && owner.InTree(parent, id) {
 		return nil, treeRoot{}, fmt.Errorf("%w: pid %d is not the root of tree %s (its parent %d is a member too); pass the root", errNoTree, pid, id, info.PPID)
 	}
 	return treeMembers(snap, id), rootFrom(info, true), nil

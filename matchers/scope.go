@@ -47,7 +47,7 @@ func subtree(snap []process.Info, root int) map[int]bool {
 func treeMembers(snap []process.Info, id string) []process.Info {
 	var out []process.Info
 	for _, p := range snap {
-		if owner.TreeOf(p) == id && !p.State.Gone() && !owner.IsHelper(p) {
+		if owner.InTree(p, id) && !p.State.Gone() {
 			out = append(out, p)
 		}
 	}

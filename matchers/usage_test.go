@@ -79,7 +79,7 @@ func TestUsageMatchersWrongTypes(t *testing.T) {
 
 // TestUsageMatchersOnKnownLoad bounds a real tree: the load fixture's
 // worker uses 500 ms of CPU time and keeps 64 MiB resident. The bounds
-// hold with the tolerance of the engine's own check (150 ms, 32 MiB
+// hold with the tolerance of the engine's own check (300 ms, 32 MiB
 // above the load); just below the load they fail. A Process is judged
 // once it has been waited for, and not before.
 func TestUsageMatchersOnKnownLoad(t *testing.T) {
@@ -93,7 +93,7 @@ func TestUsageMatchersOnKnownLoad(t *testing.T) {
 	if res.Usage.CPUSource == process.UsageRoot && runtime.GOOS == "windows" {
 		t.Skip("the root's own CPU time only: Windows adds no descendant's, and this Job Object kept no account (Wine)")
 	}
-	g.Expect(res).To(matchers.HaveUsedCPUAtMost(650 * time.Millisecond))
+	g.Expect(res).To(matchers.HaveUsedCPUAtMost(800 * time.Millisecond))
 	g.Expect(res).NotTo(matchers.HaveUsedCPUAtMost(490 * time.Millisecond))
 	if res.Usage.PeakMemorySource == process.Unmeasured {
 		t.Skipf("peak memory unmeasured by %s here", res.Mechanism)

@@ -1,5 +1,3 @@
-//go:build linux
-
 package sysprimstest
 
 import (
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -76,11 +75,8 @@ func killDaemons(t testing.TB, tag string) int {
 	for _, p := range left {
 		syscall.Kill(p.PID, syscall.SIGKILL)
 	}
-	deadline := time.Now().Add(5 * time.Second)
 	for _, p := range left {
-		for !platform.ReapAdopted(p.PID) && stillRunning(p) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		waittest.Until(5*time.Second, func() bool { return platform.ReapAdopted(p.PID) || !stillRunning(p) })
 	}
 	return len(left)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // envCrasher makes the test binary a "crasher": a test process that starts
@@ -94,10 +95,7 @@ func TestCrashLeavesNothing(t *testing.T) {
 // alive or d has passed.
 func assertGoneWithin(t *testing.T, r *fixtures.Reporter, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for len(r.Alive()) > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waittest.Until(d, func() bool { return len(r.Alive()) == 0 })
 	if alive := r.Alive(); len(alive) > 0 {
 		t.Errorf("%d process(es) alive %v after the crash: %v", len(alive), d, fmt.Sprint(alive))
 	}

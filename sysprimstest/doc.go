@@ -67,3 +67,8 @@
 // a contradiction is an error wrapping [ErrInvalidOption], and nothing
 // is started.
 package sysprimstest
+
+// Files: _linux.go builds for Linux alone (the name says it); _unix.go
+// for every unix (its build line says so); _other.go for every system
+// the concern's other files leave out, its build line their exact
+// complement (listeners_other_test.go is every system but Linux).

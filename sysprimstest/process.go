@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,7 +104,14 @@ func (p *Process) fail(err error) {
 		p.t.Skipf("sysprims: %s needs a guaranteed teardown: %v", p.name, err)
 		return
 	}
-	p.t.Errorf("sysprims: start %s: %v", p.name, err)
+	// The error names itself "sysprims: ..." and a start error the path
+	// again; the message says both once, after the command's name.
+	msg := err.Error()
+	var se *timeout.StartError
+	if errors.As(err, &se) {
+		msg = se.Err.Error()
+	}
+	p.t.Errorf("sysprims: start %s: %s", p.name, strings.TrimPrefix(msg, "sysprims: "))
 }
 
 // capture tees the command's output into the Process buffers, and feeds

@@ -29,33 +29,52 @@ func TestRequireGuaranteedSkips(t *testing.T) {
 	}
 }
 
-func TestHangReportAndExitStatus(t *testing.T) {
+// TestTimedOutProcess times out one sleeper and checks, each in its own
+// subtest, what a running and then a timed-out Process reports.
+func TestTimedOutProcess(t *testing.T) {
 	rec := NewRecorder("TestSlow")
 	defer rec.Close()
 	p := Start(rec, fixtures.Command("sleeper"), WithHangReport(50*time.Millisecond), WithGrace(time.Second))
-	if code, _, exited := p.ExitStatus(); exited || code != -1 || p.ExitCode() != -1 || p.Result() != nil {
-		t.Fatalf("running process: exit %d exited %v result %v", code, exited, p.Result())
-	}
+	t.Run("running", func(t *testing.T) {
+		if code, _, exited := p.ExitStatus(); exited || code != -1 || p.ExitCode() != -1 || p.Result() != nil {
+			t.Fatalf("running process: exit %d exited %v result %v", code, exited, p.Result())
+		}
+	})
 	res := p.Wait(300 * time.Millisecond)
-	logs := strings.Join(rec.Logs(), "\n")
-	if !strings.Contains(logs, "still waiting for") || !strings.Contains(logs, "started by TestSlow") {
-		t.Errorf("no hang report naming the tree in logs:\n%s", logs)
-	}
-	if !res.TimedOut || res.Signal != syscall.SIGTERM || !strings.Contains(res.String(), "timed out") {
-		t.Errorf("result %v", res)
-	}
-	if code, sig, exited := p.ExitStatus(); !exited || code != -1 || sig != syscall.SIGTERM {
-		t.Errorf("ExitStatus() = %d %v %v", code, sig, exited)
-	}
-	if p.ExitCode() != 128+int(syscall.SIGTERM) || p.Result() != res || p.Wait(time.Second) != res {
-		t.Errorf("ExitCode %d, Result %p, want %p", p.ExitCode(), p.Result(), res)
-	}
-	if !strings.Contains(p.GomegaString(), p.TreeID()) || res.GomegaString() != res.String() {
-		t.Errorf("GomegaString: %q %q", p.GomegaString(), res.GomegaString())
-	}
-	if err := p.Signal(syscall.SIGTERM); err == nil {
-		t.Error("Signal after teardown gave no error")
-	}
+	t.Run("hang report names the tree", func(t *testing.T) {
+		logs := strings.Join(rec.Logs(), "\n")
+		if !strings.Contains(logs, "still waiting for") || !strings.Contains(logs, "started by TestSlow") {
+			t.Errorf("no hang report naming the tree in logs:\n%s", logs)
+		}
+	})
+	t.Run("result says timed out", func(t *testing.T) {
+		if !res.TimedOut || res.Signal != syscall.SIGTERM || !strings.Contains(res.String(), "timed out") {
+			t.Errorf("result %v", res)
+		}
+	})
+	t.Run("exit status", func(t *testing.T) {
+		if code, sig, exited := p.ExitStatus(); !exited || code != -1 || sig != syscall.SIGTERM {
+			t.Errorf("ExitStatus() = %d %v %v", code, sig, exited)
+		}
+		if p.ExitCode() != 128+int(syscall.SIGTERM) {
+			t.Errorf("ExitCode %d", p.ExitCode())
+		}
+	})
+	t.Run("result is kept", func(t *testing.T) {
+		if p.Result() != res || p.Wait(time.Second) != res {
+			t.Errorf("Result %p, want %p", p.Result(), res)
+		}
+	})
+	t.Run("gomega strings", func(t *testing.T) {
+		if !strings.Contains(p.GomegaString(), p.TreeID()) || res.GomegaString() != res.String() {
+			t.Errorf("GomegaString: %q %q", p.GomegaString(), res.GomegaString())
+		}
+	})
+	t.Run("signal after teardown", func(t *testing.T) {
+		if err := p.Signal(syscall.SIGTERM); err == nil {
+			t.Error("Signal after teardown gave no error")
+		}
+	})
 }
 
 func TestResultStrings(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 // Recorder is a [TB] for using this package outside a Go test: in a
 // program, an example, a benchmark harness (this module's
-// examples/compare uses it). It records what a test would report instead
+// cmd/sysprims-compare uses it). It records what a test would report instead
 // of failing, and runs the registered cleanups, last first, when Close is
 // called. It is safe for concurrent use.
 type Recorder struct {

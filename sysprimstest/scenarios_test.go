@@ -8,6 +8,7 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // guaranteedHere reports whether this machine should give guaranteed
@@ -53,19 +54,22 @@ func aliveMembers(r *fixtures.Reporter) []fixtures.Report {
 // short timeout: nothing survives, and Run returns within timeout + grace
 // + a margin even when a grandchild holds stdout.
 func TestRunScenarios(t *testing.T) {
-	const timeout, grace, margin = 4 * time.Second, 300 * time.Millisecond, 2 * time.Second
+	const grace, margin = 300 * time.Millisecond, 2 * time.Second
 	for _, sc := range fixtures.Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
+			// every process comes up within it: 4 s, and 100 ms more a
+			// process (51 -race processes on two busy cores take seconds)
+			timeout := waittest.Scale(4*time.Second + time.Duration(sc.Processes)*100*time.Millisecond)
 			r := listen(t)
 			cmd := fixtures.Command(sc.Name, sc.Args...)
 			r.Attach(cmd)
 			start := time.Now()
 			res := Run(t, timeout, cmd, WithGrace(grace))
-			if took := time.Since(start); took > timeout+grace+margin {
-				t.Errorf("Run took %v, want under %v", took, timeout+grace+margin)
+			if took, bound := time.Since(start), timeout+grace+waittest.Scale(margin); took > bound {
+				t.Errorf("Run took %v, want under %v", took, bound)
 			}
-			if _, err := r.Await(sc.Processes, 5*time.Second); err != nil {
+			if _, err := r.Await(sc.Processes, waittest.Scale(5*time.Second)); err != nil {
 				t.Errorf("not every process came up before the teardown: %v", err)
 			}
 			assertGone(t, r)

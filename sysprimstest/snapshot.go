@@ -66,7 +66,7 @@ func treeProcesses(treeID string) ([]process.Info, error) {
 	cands := alive(proc.Fill(startedSinceSelf(alive(snap)), detailFields))
 	var out []process.Info
 	for _, p := range cands {
-		if owner.TreeOf(p) == treeID && !owner.IsHelper(p) {
+		if owner.InTree(p, treeID) {
 			out = append(out, p)
 		}
 	}

@@ -220,8 +220,8 @@ func reap(ps []process.Info) {
 
 // stillRunning reports whether p is alive and not yet a zombie.
 func stillRunning(p process.Info) bool {
-	q, err := proc.Get(p.PID, proc.Options{})
-	return err == nil && q.ID() == p.ID() && !q.State.Gone()
+	_, ok := proc.Running(p.ID(), proc.Options{})
+	return ok
 }
 
 // merge returns a and the findings of b whose pid a lacks.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -87,6 +88,34 @@ func TestVerifyNoLeaksFindsPlainChildren(t *testing.T) {
 	}
 }
 
+// TestVerifyNoLeaksSparesCopiedMarkers: a plain child that carries this
+// run's markers for the test (a parallel sibling can copy them into its
+// own child's environment) is named, and left running: markers and parent
+// links prove nothing a test's check may kill on.
+func TestVerifyNoLeaksSparesCopiedMarkers(t *testing.T) {
+	rec := NewRecorder("TestCopied")
+	VerifyNoLeaks(rec)
+	r := listen(t)
+	cmd := fixtures.Command("sleeper")
+	r.Attach(cmd)
+	cmd.Env = append(cmd.Environ(), owner.EnvRunID+"="+owner.RunID(), owner.EnvTest+"=TestCopied")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	if _, err := r.Await(1, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	errs := rec.Close()
+	if !strings.Contains(errs, "started by TestCopied") || !strings.Contains(errs, "left running") {
+		t.Errorf("the marked child is not named as left running:\n%s", errs)
+	}
+	if len(r.Alive()) != 1 {
+		t.Errorf("a test's check killed a process on its markers and parent link")
+	}
+}
+
 func TestVerifyNoLeaksIgnore(t *testing.T) {
 	r := listen(t)
 	rec := NewRecorder("TestIgnoring")
@@ -153,6 +182,11 @@ func TestStartMissingBinary(t *testing.T) {
 	errs := rec.Close()
 	if !strings.Contains(errs, "no-such-binary") || p.Pid() != 0 || p.ExitCode() != 127 {
 		t.Errorf("errors %q pid %d exit %d", errs, p.Pid(), p.ExitCode())
+	}
+	// One prefix, the command once: the start error's own "sysprims: start
+	// PATH:" is not repeated after the command's name.
+	if n := strings.Count(errs, "sysprims:"); n != 1 {
+		t.Errorf("%d sysprims: prefixes in %q", n, errs)
 	}
 	if res := p.Wait(time.Second); res.Err == nil || res.JSON() != nil {
 		t.Errorf("result of a failed start: %v", res)

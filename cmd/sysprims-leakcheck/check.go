@@ -10,7 +10,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
-	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/timeout"
 )
 
 // checkOpts are the parsed flags of check.
@@ -154,7 +154,7 @@ func removeAll(rep *report, o checkOpts) {
 	for _, l := range rep.Leaked {
 		ids = append(ids, l.ID())
 	}
-	res := signal.TerminateAll(ids, o.sig, o.grace, nil)
+	res := timeout.TerminateAll(ids, o.sig, o.grace, nil)
 	alive := make(map[proc.Identity]bool, len(res.Survivors))
 	for _, p := range res.Survivors {
 		alive[p.ID()] = true

@@ -28,3 +28,6 @@
 // and a baseline that is not comparable; 126 when CMD is not executable;
 // 127 when CMD is not found. Run "sysprims-leakcheck help" for the full usage.
 package main
+
+// Files: _linux.go builds for Linux alone (the name says it); the rest
+// build everywhere.

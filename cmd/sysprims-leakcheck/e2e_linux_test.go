@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -25,6 +23,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // markerKey marks every process the end-to-end tests start, so survivors
@@ -287,8 +286,8 @@ func TestRunTimeoutE2E(t *testing.T) {
 	if r.code != exitTimedOut {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitTimedOut, r.stderr)
 	}
-	if r.elapsed < timeout || r.elapsed > timeout+grace+margin {
-		t.Errorf("took %v, want between %v and %v", r.elapsed, timeout, timeout+grace+margin)
+	if bound := timeout + grace + waittest.Scale(margin); r.elapsed < timeout || r.elapsed > bound {
+		t.Errorf("took %v, want between %v and %v", r.elapsed, timeout, bound)
 	}
 	if !strings.Contains(r.stderr, "timed out") {
 		t.Errorf("report:\n%s", r.stderr)

@@ -94,14 +94,17 @@ func (sc Scope) charge(p process.Info, desc bool) (Finding, bool) {
 }
 
 // chargeMarked decides a candidate carrying this run's markers: charged
-// to its own test only, removable when it still descends from the caller.
+// to its own test only. Only the whole run's check may remove it, when it
+// still descends from the caller: a test's check cannot tell its own
+// process from a parallel sibling's that copied its markers, so it names
+// the process and leaves the removal to the run's end, when no test runs.
 func (sc Scope) chargeMarked(p process.Info, desc bool) (Finding, bool) {
 	test := p.Markers[EnvTest]
 	if sc.Test != "" && test != sc.Test {
 		return Finding{}, false
 	}
 	f := Finding{Info: p, Why: "started by " + orUnknown(test)}
-	if desc {
+	if desc && sc.Test == "" {
 		f.Proof = Descendant
 	}
 	return f, true

@@ -8,14 +8,16 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
 )
 
 // The environment markers the library sets, and the names of its helpers.
 // Every name starts with [Prefix], so a snapshot can gather them all.
 const (
-	// Prefix starts every marker name.
-	Prefix = "SYSPRIMS_"
+	// Prefix starts every marker name; it is [proc.MarkerPrefix], the
+	// prefix snapshots gather.
+	Prefix = proc.MarkerPrefix
 	// EnvRunID names the process (test binary, CLI) that started a tree.
 	EnvRunID = Prefix + "RUN_ID"
 	// EnvTreeID names one tree; it starts with the run id.
@@ -83,4 +85,13 @@ func IsHelper(p process.Info) bool {
 	_, shim := p.Markers[EnvShim]
 	_, guard := p.Markers[EnvGuardian]
 	return shim || guard
+}
+
+// InTree reports whether p is a member of tree id by its marker: it
+// carries id, minted by this process ([TreeOf]), and is not a helper
+// ([IsHelper]), which carries the tree's markers without being part of
+// it. A marker detects membership; it never makes a process ours to
+// signal.
+func InTree(p process.Info, id string) bool {
+	return id != "" && TreeOf(p) == id && !IsHelper(p)
 }

@@ -187,6 +187,13 @@ func TestMarkers(t *testing.T) {
 	if len(Markers(id, "")) != 2 {
 		t.Error("an empty test name is set")
 	}
+	shim := process.Info{Markers: map[string]string{EnvShim: "1"}}
+	for k, v := range m {
+		shim.Markers[k] = v
+	}
+	if !InTree(p, id) || InTree(p, "") || InTree(inherited, "0123-4") || InTree(shim, id) {
+		t.Error("InTree wrong")
+	}
 	if !IsHelper(process.Info{Markers: map[string]string{EnvShim: ""}}) || IsHelper(p) {
 		t.Error("IsHelper wrong")
 	}

@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -146,13 +144,7 @@ func (c *cgroupContainer) Members() ([]int, error) {
 func (c *cgroupContainer) live() ([]procEntry, error) {
 	c.mustStarted()
 	pids, err := cgroupPIDs(c.leaf)
-	var out []procEntry
-	for _, pid := range pids {
-		if e, err := readEntry(pid); err == nil && !e.gone {
-			out = append(out, e)
-		}
-	}
-	return out, err
+	return liveEntries(pids), err
 }
 
 // signalRounds bounds how often Signal looks again for members forked

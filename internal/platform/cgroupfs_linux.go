@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -29,8 +27,8 @@ var ownCgroup = helper.OwnCgroup
 // directory to learn whether child cgroups can be made and have
 // cgroup.kill.
 func probeCgroup(c *Caps) {
-	c.CgroupMount = cgroupMount(procRoot + "/self/mountinfo")
-	c.CgroupSelf = ownCgroup(procRoot + "/self/cgroup")
+	c.CgroupMount = cgroupMount("/proc/self/mountinfo")
+	c.CgroupSelf = ownCgroup("/proc/self/cgroup")
 	if c.CgroupMount == "" || c.CgroupSelf == "" {
 		c.Notes = append(c.Notes, "cgroup_v2: no cgroup2 hierarchy mounted")
 		return

@@ -74,4 +74,15 @@
 //   - The test process itself as the subreaper loses per-tree ownership
 //     (every orphan of every test lands in one process) and must never
 //     reap with wait4(-1), which would steal os/exec's statuses.
+//
+// # Files
+//
+// [New] and the fallback across mechanisms are written once (platform.go);
+// per-OS files do one thing each. A suffix names the systems a file is
+// built for: _linux.go and _windows.go that system alone (no build line:
+// the name says it); _unix.go every unix that has no file of its own for
+// the concern (build line unix, narrowed only when a _linux.go sibling
+// takes Linux); _other.go every system the concern's other files leave
+// out, its build line their exact complement (exit_other.go is every
+// system but Linux, new_other.go every one but Linux and Windows).
 package platform

@@ -28,7 +28,7 @@ type groupContainer struct {
 	spec      Spec
 	cmd       *exec.Cmd
 	root      int
-	rootStart uint64
+	rootStart int64
 	exit      *exitWatch
 	waiter    *cmdWait
 	reaped    atomic.Bool
@@ -38,11 +38,18 @@ type groupContainer struct {
 	acct      account // the root's rusage, at Wait
 
 	mu   sync.Mutex
-	seen map[int]uint64
+	seen map[int]int64
 }
 
+// hasGroup says every unix has the process group container.
+const hasGroup = true
+
+// groupOnly makes the process group container where it is the only
+// mechanism (a unix other than Linux).
+func groupOnly(spec Spec) (Container, error) { return newGroupContainer(spec), nil }
+
 func newGroupContainer(spec Spec) *groupContainer {
-	return &groupContainer{spec: spec, seen: make(map[int]uint64)}
+	return &groupContainer{spec: spec, seen: make(map[int]int64)}
 }
 
 // Mechanism returns [MechanismProcessGroup].
@@ -166,7 +173,7 @@ func (c *groupContainer) Kill() error {
 
 // kill is Kill, also saying how many processes it killed.
 func (c *groupContainer) kill() (int, error) {
-	stopped := make(map[int]uint64)
+	stopped := make(map[int]int64)
 	defer func() {
 		if !c.reaped.Load() {
 			_ = signal.SendGroup(c.root, syscall.SIGKILL)
@@ -196,7 +203,7 @@ func (c *groupContainer) kill() (int, error) {
 }
 
 // unseen returns the entries not yet in known.
-func unseen(ms []procEntry, known map[int]uint64) []procEntry {
+func unseen(ms []procEntry, known map[int]int64) []procEntry {
 	var out []procEntry
 	for _, e := range ms {
 		if s, ok := known[e.pid]; !ok || s != e.start {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -20,12 +19,8 @@ import (
 // tree and escapes, and a process started between a snapshot and the kill
 // survives it.
 type groupContainer struct {
-	cmd    *exec.Cmd
-	pid    int
-	proc   windows.Handle
-	killed atomic.Bool
-	once   sync.Once
-	acct   account // the root's times, at Wait
+	winRoot
+	once sync.Once
 }
 
 // Mechanism is [MechanismProcessGroup].
@@ -33,9 +28,6 @@ func (c *groupContainer) Mechanism() Mechanism { return MechanismProcessGroup }
 
 // Reliability is [BestEffort].
 func (c *groupContainer) Reliability() Reliability { return BestEffort }
-
-// PID is the root's pid.
-func (c *groupContainer) PID() int { return c.pid }
 
 // Start starts cmd as the leader of a new process group.
 func (c *groupContainer) Start(cmd *exec.Cmd) error {
@@ -54,16 +46,6 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	return nil
 }
 
-// Wait waits for the root and reports how it ended.
-func (c *groupContainer) Wait() (ExitStatus, error) {
-	if c.cmd == nil {
-		panic("sysprims: Container.Wait called before Start")
-	}
-	st, err := exitStatus(c.cmd, &c.killed)
-	c.acct.add(rootUsage(c.cmd.ProcessState))
-	return st, err
-}
-
 // Usage is the root's own CPU time once it was waited for (Windows adds
 // no descendant's); peak memory and peak processes unmeasured. See
 // [Accountant].
@@ -71,7 +53,7 @@ func (c *groupContainer) Usage() Usage { return c.acct.get() }
 
 // Signal maps sig as the job container does (see [jobContainer.Signal]).
 func (c *groupContainer) Signal(sig syscall.Signal) error {
-	return signalTree(sig, c.pid, c.proc != 0 && alive(c.proc), c.Kill)
+	return signalTree(sig, c.pid, c.rootAlive(), c.Kill)
 }
 
 // Kill terminates the root and every descendant a snapshot links to it.
@@ -94,7 +76,7 @@ func (c *groupContainer) Members() ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	return descendantsOf(links, c.pid, c.proc != 0 && alive(c.proc)), nil
+	return descendantsOf(links, c.pid, c.rootAlive()), nil
 }
 
 // WaitEmpty polls Members until none is left or ctx is done.

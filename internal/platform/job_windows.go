@@ -37,14 +37,10 @@ var testHookAssignAfterResume func(pid int)
 // member from its first instruction; closing the job handle (or the death
 // of the process that holds it) kills every member.
 type jobContainer struct {
-	job    windows.Handle
-	proc   windows.Handle // the root, once started
-	cmd    *exec.Cmd
-	pid    int
-	killed atomic.Bool
-	once   sync.Once
-	mu     sync.Mutex // guards job against Close racing Kill/Members
-	acct   account    // the root's times at Wait, the job's at Close
+	winRoot
+	job  windows.Handle
+	once sync.Once
+	mu   sync.Mutex // guards job against Close racing Kill/Members
 }
 
 // newJobContainer creates the job object; nothing is started yet.
@@ -77,9 +73,6 @@ func (c *jobContainer) Mechanism() Mechanism { return MechanismJobObject }
 
 // Reliability is [Guaranteed]: the root was assigned before it ran.
 func (c *jobContainer) Reliability() Reliability { return Guaranteed }
-
-// PID is the root's pid.
-func (c *jobContainer) PID() int { return c.pid }
 
 // Start creates the root suspended in a new process group, assigns it to
 // the job and resumes it. If the assignment fails the root is terminated
@@ -130,17 +123,6 @@ func (c *jobContainer) assign() error {
 	return nil
 }
 
-// Wait waits for the root and reports how it ended; a root ended by this
-// container's Kill is reported as SIGKILL.
-func (c *jobContainer) Wait() (ExitStatus, error) {
-	if c.cmd == nil {
-		panic("sysprims: Container.Wait called before Start")
-	}
-	st, err := exitStatus(c.cmd, &c.killed)
-	c.acct.add(rootUsage(c.cmd.ProcessState))
-	return st, err
-}
-
 // Usage is the job's account, read as Close releases the job: the CPU
 // time of every member and PeakJobMemoryUsed (committed memory of the
 // whole tree); peak processes unmeasured (a job counts the processes it
@@ -155,7 +137,7 @@ func (c *jobContainer) Usage() Usage { return c.acct.get() }
 // nothing (a Windows process cannot be stopped by a signal).
 func (c *jobContainer) Signal(sig syscall.Signal) error {
 	c.mu.Lock()
-	live := c.job != 0 && c.proc != 0 && alive(c.proc)
+	live := c.job != 0 && c.rootAlive()
 	c.mu.Unlock()
 	return signalTree(sig, c.pid, live, c.Kill)
 }
@@ -234,6 +216,34 @@ func addCreationFlags(cmd *exec.Cmd, flags uint32) {
 	attr.CreationFlags |= flags
 	cmd.SysProcAttr = attr
 }
+
+// winRoot is the root process both Windows containers start and wait
+// for: its command, pid and handle (SYNCHRONIZE at least), and whether
+// the container killed it.
+type winRoot struct {
+	cmd    *exec.Cmd
+	pid    int
+	proc   windows.Handle // the root, once started
+	killed atomic.Bool
+	acct   account // the root's times at Wait (a job adds its own at Close)
+}
+
+// PID is the root's pid.
+func (r *winRoot) PID() int { return r.pid }
+
+// Wait waits for the root and reports how it ended; a root ended by the
+// container's Kill is reported as SIGKILL.
+func (r *winRoot) Wait() (ExitStatus, error) {
+	if r.cmd == nil {
+		panic("sysprims: Container.Wait called before Start")
+	}
+	st, err := exitStatus(r.cmd, &r.killed)
+	r.acct.add(rootUsage(r.cmd.ProcessState))
+	return st, err
+}
+
+// rootAlive reports whether the root still runs.
+func (r *winRoot) rootAlive() bool { return r.proc != 0 && alive(r.proc) }
 
 // exitStatus waits for cmd and converts its end into an ExitStatus; a
 // root that exited with killExitCode after killed was set is reported as

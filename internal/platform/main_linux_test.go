@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // envMode turns the test binary into a helper of these tests.
@@ -114,26 +114,24 @@ func (s *syncBuffer) String() string {
 // waitFor waits, bounded, until the buffer holds every one of words.
 func (s *syncBuffer) waitFor(t *testing.T, words ...string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		out, all := s.String(), true
+	said := func() bool {
+		out := s.String()
 		for _, w := range words {
-			all = all && strings.Contains(out, w)
+			if !strings.Contains(out, w) {
+				return false
+			}
 		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("never said %q: %q", words, out)
-		}
-		time.Sleep(2 * time.Millisecond)
+		return true
+	}
+	if !waittest.Until(5*time.Second, said) {
+		t.Fatalf("never said %q: %q", words, s.String())
 	}
 }
 
 // startCaller runs the helper in mode, wrapped by the argv prefix wrap
 // (e.g. unshare) when given, and waits until its tree is ready.
 func startCaller(t *testing.T, mode string, wrap ...string) *caller {
-	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]uint64)}, stderr: new(syncBuffer)}
+	c := &caller{tt: &testTree{tag: newTag(), pids: make(map[int]int64)}, stderr: new(syncBuffer)}
 	argv := append(wrap, os.Args[0], "-test.run=^$")
 	c.cmd = exec.Command(argv[0], argv[1:]...)
 	c.cmd.Env = append(os.Environ(), envMode+"="+mode, "SYSPRIMS_PTEST="+c.tt.tag)
@@ -188,16 +186,8 @@ func (c *caller) end(t *testing.T) {
 // reparented when caller died).
 func waitHelpersGone(t *testing.T, caller int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		left := helpersOf(caller)
-		if len(left) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("helpers outlived their caller: %s", describe(left))
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !waittest.Until(5*time.Second, func() bool { return len(helpersOf(caller)) == 0 }) {
+		t.Fatalf("helpers outlived their caller: %s", describe(helpersOf(caller)))
 	}
 }
 
@@ -213,7 +203,7 @@ func helpersOf(caller int) []int {
 		if e.gone {
 			continue
 		}
-		env := readEnviron(e.pid)
+		env := markerEnvOf(e.pid)
 		if hasKey(env, owner.EnvGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, owner.EnvGuardian)), runDir) {
 			out = append(out, e.pid)
 		}
@@ -254,3 +244,13 @@ func TestCgroupCallerExits(t *testing.T) {
 }
 
 func TestShimCallerKilled(t *testing.T) { testCallerKilled(t, MechanismSubreaper) }
+
+// markerEnvOf returns the SYSPRIMS_ markers of pid as KEY=VALUE entries,
+// nil when it is gone or unreadable.
+func markerEnvOf(pid int) []string {
+	p, err := proc.Get(pid, proc.Options{Fields: proc.FieldMarkers})
+	if err != nil {
+		return nil
+	}
+	return markerEnv(p)
+}

@@ -2,12 +2,12 @@ package platform
 
 import "strings"
 
-// procEntry is one process as a membership scan sees it. start is an
-// opaque start-time key (clock ticks on Linux, Unix ms elsewhere) that
-// tells a reused pid apart.
+// procEntry is one process as a membership scan sees it. start is its
+// start time in Unix ms as internal/proc reports it: with pid, the
+// process's [process.Identity], which tells a reused pid apart.
 type procEntry struct {
 	pid, ppid, pgid, sid int
-	start                uint64
+	start                int64
 	gone                 bool // zombie or dead
 	marked               bool // carries every marker of the tree
 }
@@ -15,9 +15,9 @@ type procEntry struct {
 // treeRule says which processes of a scan belong to one tree.
 type treeRule struct {
 	root      int
-	rootStart uint64
-	seen      map[int]uint64 // members seen before, by pid, with their start
-	exclude   []int          // never members (the caller, init)
+	rootStart int64
+	seen      map[int]int64 // members seen before, by pid, with their start
+	exclude   []int         // never members (the caller, init)
 }
 
 // selectMembers returns the live members of a scan under rule r: the root

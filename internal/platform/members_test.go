@@ -56,7 +56,7 @@ func TestSelectMembersSeenBefore(t *testing.T) {
 		{pid: 301, ppid: 300, pgid: 300, sid: 300, start: 31},
 		{pid: 302, ppid: 1, pgid: 302, sid: 302, start: 99}, // pid seen before, reused
 	}
-	seen := map[int]uint64{300: 30, 302: 32}
+	seen := map[int]int64{300: 30, 302: 32}
 	got := pidsOf(selectMembers(scan, treeRule{root: 100, rootStart: 10, seen: seen}))
 	if want := []int{300, 301}; !slices.Equal(got, want) {
 		t.Fatalf("members %v, want %v", got, want)

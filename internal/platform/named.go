@@ -167,19 +167,28 @@ func (t *NamedTree) live() []process.Identity {
 
 // running reports whether the process id names still runs.
 func running(id process.Identity) bool {
-	p, err := proc.Get(id.PID, proc.Options{})
-	return err == nil && p.ID() == id && !p.State.Gone()
+	_, ok := proc.Running(id, proc.Options{})
+	return ok
 }
 
 // sendAll sends sig to every identity; a process that is gone needs none.
 func sendAll(ids []process.Identity, sig syscall.Signal) error {
 	var errs []error
 	for _, id := range ids {
-		if err := signal.SendIdentity(id, sig); err != nil && !gone(err) {
-			errs = append(errs, err)
-		}
+		errs = append(errs, sendID(id, sig))
 	}
 	return errors.Join(errs...)
+}
+
+// sendID is the one reuse-safe send of this package: it sends sig to the
+// process id names, and only to it ([signal.SendIdentity]: through a pidfd
+// where the kernel has them). One that is gone, or whose pid now belongs
+// to another process, needs no signal.
+func sendID(id process.Identity, sig syscall.Signal) error {
+	if err := signal.SendIdentity(id, sig); err != nil && !gone(err) {
+		return err
+	}
+	return nil
 }
 
 // gone reports an error that only says the process no longer exists.

@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // envAdopt makes the test binary run adoptMain instead of the tests: it
@@ -61,17 +60,8 @@ func adoptMain() int {
 	return 0
 }
 
-// poll calls ok until it reports true, for at most 5 s.
-func poll(ok func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(time.Millisecond)
-	}
-	return true
-}
+// poll calls ok until it reports true, for at most 5 s (scaled).
+func poll(ok func() bool) bool { return waittest.Until(5*time.Second, ok) }
 
 func TestAdoptOrphans(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")

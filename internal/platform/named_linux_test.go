@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -23,7 +21,7 @@ var inherited = []string{owner.EnvRunID + "=0badc0de", owner.EnvTreeID + "=0badc
 // inherited markers, and reads its pids.
 func startPlain(t *testing.T, script string, want int) (*testTree, *exec.Cmd) {
 	t.Helper()
-	tt := &testTree{tag: newTag(), pids: make(map[int]uint64)}
+	tt := &testTree{tag: newTag(), pids: make(map[int]int64)}
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Env = append(append(os.Environ(), inherited...), "SYSPRIMS_PTEST="+tt.tag)
 	out, err := cmd.StdoutPipe()

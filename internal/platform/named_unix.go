@@ -38,8 +38,8 @@ func stopAll(ids []process.Identity) {
 func resumeAll(ids []process.Identity) error { return sendAll(ids, syscall.SIGCONT) }
 
 func stoppedOrGone(id process.Identity) bool {
-	p, err := proc.Get(id.PID, proc.Options{})
-	if err != nil || p.ID() != id || p.State.Gone() {
+	p, ok := proc.Running(id, proc.Options{})
+	if !ok {
 		return true
 	}
 	return p.State == proc.StateStopped || p.State == proc.StateTracing

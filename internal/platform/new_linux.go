@@ -1,33 +1,6 @@
-//go:build linux
-
 package platform
 
-import (
-	"errors"
-	"fmt"
-)
-
-// New returns a container for one tree: the strongest usable mechanism,
-// or the one spec asks for (falling back unless spec.Require).
-func New(spec Spec) (Container, error) { return newContainer(spec) }
-
-func newContainer(spec Spec) (Container, error) {
-	caps := Probe()
-	ms, err := candidates(spec, caps)
-	if err != nil {
-		return nil, err
-	}
-	var errs []error
-	for _, m := range ms {
-		c, err := build(m, spec)
-		if err == nil {
-			noteFallback(spec, caps, m, errs)
-			return c, nil
-		}
-		errs = append(errs, err)
-	}
-	return nil, fmt.Errorf("sysprims: no container could be made: %w", errors.Join(append([]error{ErrUnavailable}, errs...)...))
-}
+import "fmt"
 
 // build makes a container of mechanism m.
 func build(m Mechanism, spec Spec) (Container, error) {

@@ -1,14 +1,25 @@
-//go:build !unix && !windows
+//go:build !linux && !windows
 
 package platform
 
 import "fmt"
 
-// New returns [ErrUnavailable]: this platform has no process trees to hold.
-func New(spec Spec) (Container, error) { return newContainer(spec) }
-
-func newContainer(spec Spec) (Container, error) {
-	return nil, fmt.Errorf("sysprims: %s: %w", spec.Mechanism, ErrUnavailable)
+// build makes the process group container, the only one outside Linux and
+// Windows (on a unix; other systems have none).
+func build(m Mechanism, spec Spec) (Container, error) {
+	if m != MechanismProcessGroup {
+		return nil, fmt.Errorf("sysprims: %s: %w", m, ErrUnavailable)
+	}
+	return groupOnly(spec)
 }
 
-func probe() Caps { return Caps{Notes: []string{"no process containers on this platform"}} }
+// probe reports the process group container where there is one.
+func probe() Caps {
+	if !hasGroup {
+		return Caps{Notes: []string{"no process containers on this platform"}}
+	}
+	return Caps{
+		Mechanisms: []Mechanism{MechanismProcessGroup},
+		Notes:      []string{"cgroup v2 and the subreaper shim are Linux only"},
+	}
+}

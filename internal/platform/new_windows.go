@@ -1,38 +1,13 @@
 package platform
 
 import (
-	"errors"
 	"fmt"
 
 	"golang.org/x/sys/windows"
 )
 
-// New returns a container for one tree: a Job Object with kill-on-close
-// ([MechanismJobObject], guaranteed), or the best-effort process group
-// container when spec asks for it or, unless spec.Require, when no job can
-// be created.
-func New(spec Spec) (Container, error) { return newContainer(spec) }
-
-func newContainer(spec Spec) (Container, error) {
-	caps := Probe()
-	ms, err := candidates(spec, caps)
-	if err != nil {
-		return nil, err
-	}
-	var errs []error
-	for _, m := range ms {
-		c, err := build(m)
-		if err == nil {
-			noteFallback(spec, caps, m, errs)
-			return c, nil
-		}
-		errs = append(errs, err)
-	}
-	return nil, fmt.Errorf("sysprims: no container could be made: %w", errors.Join(append([]error{ErrUnavailable}, errs...)...))
-}
-
 // build makes a container of mechanism m.
-func build(m Mechanism) (Container, error) {
+func build(m Mechanism, _ Spec) (Container, error) {
 	switch m {
 	case MechanismJobObject:
 		return newJobContainer()

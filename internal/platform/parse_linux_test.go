@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -8,22 +6,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func TestParseStat(t *testing.T) {
-	e, err := parseStat(42, "42 (a) b) c) Z 7 8 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 12345 0 0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.ppid != 7 || e.pgid != 8 || e.sid != 9 || e.start != 12345 || !e.gone {
-		t.Errorf("%+v", e)
-	}
-	if _, err := parseStat(1, "1 (x) S 0"); err == nil {
-		t.Error("short line accepted")
-	}
-	if _, err := parseStat(1, "garbage"); err == nil {
-		t.Error("garbage accepted")
-	}
-}
 
 func TestCgroupFiles(t *testing.T) {
 	dir := t.TempDir()

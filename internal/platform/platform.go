@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os/exec"
 	"syscall"
@@ -111,3 +112,29 @@ type Holder interface {
 // ErrUnavailable reports that a required mechanism is not available on
 // this machine.
 var ErrUnavailable = errors.New("sysprims: mechanism unavailable")
+
+// New returns a container for one tree: the strongest usable mechanism
+// ([Probe]), or the one spec asks for (falling back unless spec.Require).
+// Linux offers a cgroup v2 leaf, the subreaper shim and the process group;
+// Windows a Job Object with kill-on-close, and the process group when
+// spec asks for it or no job can be made; other unix systems the process
+// group alone (best effort); other systems nothing ([ErrUnavailable]).
+func New(spec Spec) (Container, error) { return newContainer(spec) }
+
+func newContainer(spec Spec) (Container, error) {
+	caps := Probe()
+	ms, err := candidates(spec, caps)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, m := range ms {
+		c, err := build(m, spec)
+		if err == nil {
+			noteFallback(spec, caps, m, errs)
+			return c, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("sysprims: no container could be made: %w", errors.Join(append([]error{ErrUnavailable}, errs...)...))
+}

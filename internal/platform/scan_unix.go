@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix
 
 package platform
 
@@ -7,11 +7,10 @@ import (
 	"syscall"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
-	"golang.org/x/sys/unix"
 )
 
 // scanEntries takes one snapshot of every process (with markers when
-// asked for).
+// asked for); internal/proc does the parsing.
 func scanEntries(markers []string) ([]procEntry, error) {
 	opts := proc.Options{}
 	if len(markers) > 0 {
@@ -29,35 +28,51 @@ func scanEntries(markers []string) ([]procEntry, error) {
 }
 
 func entryOf(p proc.ProcessInfo, markers []string) procEntry {
-	e := procEntry{pid: p.PID, ppid: p.PPID, pgid: p.PGID, sid: p.SID, start: uint64(p.StartTimeUnixMs), gone: p.State.Gone()}
+	e := procEntry{pid: p.PID, ppid: p.PPID, pgid: p.PGID, sid: p.SID, start: p.StartTimeUnixMs, gone: p.State.Gone()}
 	if len(markers) > 0 {
-		env := make([]string, 0, len(p.Markers))
-		for k, v := range p.Markers {
-			env = append(env, k+"="+v)
-		}
-		e.marked = hasMarkers(env, markers)
+		e.marked = hasMarkers(markerEnv(p), markers)
 	}
 	return e
 }
 
-// startKey returns the start time of pid in Unix milliseconds.
-func startKey(pid int) (uint64, error) {
+// markerEnv returns the markers of p as KEY=VALUE entries.
+func markerEnv(p proc.ProcessInfo) []string {
+	env := make([]string, 0, len(p.Markers))
+	for k, v := range p.Markers {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// liveEntries returns those of pids that still run (not zombies), with
+// their identities.
+func liveEntries(pids []int) []procEntry {
+	var out []procEntry
+	for _, p := range proc.GetEach(pids, proc.Options{}) {
+		if !p.State.Gone() {
+			out = append(out, entryOf(p, nil))
+		}
+	}
+	return out
+}
+
+// startKey returns the start time of pid in Unix milliseconds, the start
+// half of its [proc.Identity].
+func startKey(pid int) (int64, error) {
 	p, err := proc.Get(pid, proc.Options{})
-	return uint64(p.StartTimeUnixMs), err
+	return p.StartTimeUnixMs, err
 }
 
 // liveStart returns the start key of pid, and false when pid is gone or a
 // zombie.
-func liveStart(pid int) (uint64, bool) {
+func liveStart(pid int) (int64, bool) {
 	p, err := proc.Get(pid, proc.Options{})
-	return uint64(p.StartTimeUnixMs), err == nil && !p.State.Gone()
+	return p.StartTimeUnixMs, err == nil && !p.State.Gone()
 }
 
-// sendChecked sends sig to pid if it still started at start. Best effort:
-// without pidfds the check and kill(2) are separate steps.
-func sendChecked(pid int, start uint64, sig syscall.Signal) error {
-	if s, err := startKey(pid); err != nil || s != start {
-		return nil
-	}
-	return ignoreGone(unix.Kill(pid, sig))
+// sendChecked sends sig to the process pid that started at start, and
+// only to it ([signal.SendIdentity]: through a pidfd where the kernel has
+// them); one that is gone or whose pid was reused needs no signal.
+func sendChecked(pid int, start int64, sig syscall.Signal) error {
+	return sendID(proc.Identity{PID: pid, StartTimeUnixMs: start}, sig)
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -18,6 +16,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
+	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"golang.org/x/sys/unix"
 )
@@ -230,13 +229,11 @@ func (c *shimContainer) live() []procEntry {
 		return nil
 	default:
 	}
-	var out []procEntry
-	for _, pid := range subtree(c.shim) {
-		if e, err := readEntry(pid); err == nil && !e.gone {
-			out = append(out, e)
-		}
+	tree, err := proc.TreePIDs(c.shim)
+	if err != nil || len(tree) < 2 {
+		return nil // the shim is gone, or holds nothing
 	}
-	return out
+	return liveEntries(tree[1:])
 }
 
 // Signal has the shim send sig, and SIGCONT after it when sig is

@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -7,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"io"
 	"os"
 	"os/exec"
@@ -36,9 +35,9 @@ const advPIDs = 6
 // testTree is a started tree plus what the test recorded about it.
 type testTree struct {
 	c      Container
-	tag    string         // value of SYSPRIMS_PTEST in every member
-	pids   map[int]uint64 // reported pids and their start keys
-	rundir string         // the cgroup run directory a helper reported
+	tag    string        // value of SYSPRIMS_PTEST in every member
+	pids   map[int]int64 // reported pids and their start keys
+	rundir string        // the cgroup run directory a helper reported
 	lines  *bufio.Scanner
 }
 
@@ -53,7 +52,7 @@ func newTag() string {
 // container is not told about, so the survivor check is independent.
 func startScript(t testing.TB, c Container, script string, want int) *testTree {
 	t.Helper()
-	tt := &testTree{c: c, tag: newTag(), pids: make(map[int]uint64)}
+	tt := &testTree{c: c, tag: newTag(), pids: make(map[int]int64)}
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Env = append(os.Environ(), "SYSPRIMS_PTEST="+tt.tag)
 	out, err := cmd.StdoutPipe()
@@ -117,16 +116,8 @@ func (tt *testTree) survivors() []int {
 // waitNoSurvivors polls the independent scan until nothing is left.
 func (tt *testTree) waitNoSurvivors(t testing.TB, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		s := tt.survivors()
-		if len(s) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("survivors: %s", describe(s))
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !waittest.Until(d, func() bool { return len(tt.survivors()) == 0 }) {
+		t.Fatalf("survivors: %s", describe(tt.survivors()))
 	}
 }
 
@@ -163,16 +154,15 @@ func contains(pids []int, pid int) bool {
 // waitStopped waits until pid is in state T (stopped).
 func waitStopped(t testing.TB, pid int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	stopped := func() bool {
 		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 		s := string(b)
-		if i := strings.LastIndexByte(s, ')'); i > 0 && strings.HasPrefix(s[i+2:], "T") {
-			return
-		}
-		time.Sleep(time.Millisecond)
+		i := strings.LastIndexByte(s, ')')
+		return i > 0 && strings.HasPrefix(s[i+2:], "T")
 	}
-	t.Fatalf("pid %d never stopped", pid)
+	if !waittest.Until(5*time.Second, stopped) {
+		t.Fatalf("pid %d never stopped", pid)
+	}
 }
 
 func ctxFor(d time.Duration) (context.Context, context.CancelFunc) {
@@ -203,32 +193,30 @@ func assertHeld(t testing.TB, c Container, tt *testTree) {
 	// A children file can miss a process while it is being reparented
 	// (the kernel calls them exact only for stopped trees), so a member
 	// that is not listed is looked for again, for a bounded time.
-	deadline := time.Now().Add(time.Second)
-	for {
-		ms, err := c.Members()
-		if err != nil {
+	var ms []int
+	missing := 0
+	held := func() bool {
+		var err error
+		if ms, err = c.Members(); err != nil {
 			t.Fatal(err)
 		}
-		missing := 0
+		missing = 0
 		for pid := range tt.pids {
 			if !contains(ms, pid) {
 				missing = pid
 			}
 		}
-		if missing == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("member %d missing from %v", missing, ms)
-		}
-		time.Sleep(5 * time.Millisecond)
+		return missing == 0
+	}
+	if !waittest.Until(time.Second, held) {
+		t.Fatalf("member %d missing from %v", missing, ms)
 	}
 }
 
 // mustEmpty waits up to 5 s for c to hold no live member.
 func mustEmpty(t testing.TB, c Container) {
 	t.Helper()
-	ctx, cancel := ctxFor(5 * time.Second)
+	ctx, cancel := ctxFor(waittest.Scale(5 * time.Second))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Fatal(err)

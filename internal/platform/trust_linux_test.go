@@ -1,5 +1,3 @@
-//go:build linux
-
 package platform
 
 import (
@@ -16,6 +14,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/unix"
 )
 
@@ -37,12 +36,20 @@ func needUnshare(t *testing.T) []string {
 	return wrap
 }
 
-// victim makes a cgroup that looks like a run directory, with a member,
-// for a process that must not touch it.
+// victim makes a cgroup that looks like a live run's directory, with a
+// member, for a process that must not touch it. Like a live run's caller,
+// the test holds the directory's shared lock, so a sweep by another test
+// binary running meanwhile leaves it alone (an unlocked one is abandoned
+// by definition).
 func victim(t *testing.T) (string, *exec.Cmd) {
 	t.Helper()
 	dir := filepath.Join(cgroupBase(Probe()), owner.RunDirPrefix+"1-victim-"+randHex())
 	mkdirs(t, filepath.Join(dir, helper.GuardianLeaf), filepath.Join(dir, "1"))
+	lock, err := helper.LockRunDir(dir, unix.LOCK_SH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(lock) })
 	return dir, sleepIn(t, filepath.Join(dir, "1"))
 }
 
@@ -185,18 +192,20 @@ func killedMembers(t *testing.T, tt *testTree) []int {
 // than not, and returns its pid.
 func guardianOf(t *testing.T, caller, not int) int {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	found := 0
+	waittest.Until(5*time.Second, func() bool {
 		for _, pid := range helpersOf(caller) {
-			if pid != not && hasKey(readEnviron(pid), owner.EnvGuardian) {
-				return pid
+			if pid != not && hasKey(markerEnvOf(pid), owner.EnvGuardian) {
+				found = pid
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no guardian of caller %d (other than %d)", caller, not)
-		}
-		time.Sleep(2 * time.Millisecond)
+		return false
+	})
+	if found == 0 {
+		t.Fatalf("no guardian of caller %d (other than %d)", caller, not)
 	}
+	return found
 }
 
 // kill -9 of the guardian is noticed: its caller says so and starts a new

@@ -3,74 +3,37 @@
 package proc
 
 import (
-	"os"
 	"testing"
-	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 )
 
-// benchProcesses is how many processes the snapshot benchmarks run with.
-const benchProcesses = 1000
-
-// population brings the machine up to benchProcesses for benchmarks only.
+// population brings the machine up to proctest.BenchProcesses, for
+// benchmarks only.
 var population proctest.Population
 
 // TestMain stops the benchmark population, if a benchmark started one.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	population.Stop()
-	os.Exit(code)
-}
-
-// floor runs proctest.Floor, failing b on error.
-func floor(b *testing.B) int {
-	n, err := proctest.Floor()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
+func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
 // BenchmarkFloor measures the floor alone: readdir of /proc and one
 // open/read/close of each /proc/PID/stat.
-func BenchmarkFloor(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	procs := 0
-	for b.Loop() {
-		procs = floor(b)
-	}
-	b.ReportMetric(float64(procs), "procs")
-}
+func BenchmarkFloor(b *testing.B) { population.BenchFloor(b) }
 
 // BenchmarkSnapshot measures the default snapshot. It runs the floor
 // after each snapshot and reports the floor's time and the median ratio
 // of the pairs (x-floor): measured in pairs, the ratio holds on a busy
 // machine where the absolute times do not.
 func BenchmarkSnapshot(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	var pairs proctest.Pairs
-	procs := 0
-	for b.Loop() {
-		t0 := time.Now()
+	population.BenchPaired(b, "floor", func() (int, error) {
 		snap, err := Snapshot(Options{})
-		t1 := time.Now()
-		floor(b)
-		pairs.Add(t1.Sub(t0), time.Since(t1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		procs = len(snap)
-	}
-	pairs.Report(b, "floor", procs)
+		return len(snap), err
+	}, func() { proctest.MustFloor(b) })
 }
 
 // BenchmarkSnapshotTestFields measures the snapshot sysprimstest takes:
 // default fields plus cmdline and markers (two more reads per process).
 func BenchmarkSnapshotTestFields(b *testing.B) {
-	population.Ensure(b, benchProcesses)
+	population.Ensure(b, proctest.BenchProcesses)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Snapshot(Options{Fields: FieldCmdline | FieldMarkers}); err != nil {

@@ -41,3 +41,10 @@
 // [MarshalSnapshot] writes the document described by
 // schemas/process-snapshot.schema.json, tagged with [SnapshotSchemaID].
 package proc
+
+// Files: _linux.go, _darwin.go and _windows.go build for that system
+// alone (the name says it; no build line); _other.go builds for every
+// system the concern's other files leave out, its build line their exact
+// complement (each_other.go is every system but Linux, proc_other.go
+// every one but Linux, macOS and Windows, lookup_other.go every one but
+// macOS). Files without a suffix build everywhere.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
@@ -42,7 +43,7 @@ func FuzzParseMarkers(f *testing.F) {
 			t.Fatalf("parseMarkers(%q) = %q, want %q", env, got, want)
 		}
 		var block []string
-		for _, k := range sortedKeys(got) {
+		for _, k := range slices.Sorted(maps.Keys(got)) {
 			block = append(block, k+"="+got[k])
 		}
 		if again := markersFromEnv(block); !reflect.DeepEqual(again, got) {

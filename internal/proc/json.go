@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -76,7 +77,7 @@ func ParseFilterJSON(data []byte) (Filter, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return Filter{}, &FilterError{Reason: "bad json: " + err.Error()}
 	}
-	for _, k := range sortedKeys(raw) {
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
 		if _, ok := filterKeys[k]; !ok {
 			return Filter{}, &FilterError{Reason: fmt.Sprintf("unknown key %q", k)}
 		}
@@ -120,13 +121,4 @@ func (f Filter) validate() error {
 		return &FilterError{Key: "cpu_above", Reason: fmt.Sprintf("bad percent \"%g\" (want 0..100)", *c)}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/unix"
 )
 
@@ -101,17 +102,15 @@ func startCat(t *testing.T) *exec.Cmd {
 // waitState polls pid until it reaches want or a deadline passes.
 func waitState(t *testing.T, pid int, want State) ProcessInfo {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		p, err := Get(pid, Options{})
-		if err == nil && p.State == want {
-			return p
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pid %d: state %s, err %v; want %s", pid, p.State, err, want)
-		}
-		time.Sleep(2 * time.Millisecond)
+	var p ProcessInfo
+	var err error
+	if !waittest.Until(10*time.Second, func() bool {
+		p, err = Get(pid, Options{})
+		return err == nil && p.State == want
+	}) {
+		t.Fatalf("pid %d: state %s, err %v; want %s", pid, p.State, err, want)
 	}
+	return p
 }
 
 func TestLiveChild(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/windows"
 )
 
@@ -163,16 +164,12 @@ func TestWindowsGetGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	child.Wait()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := Get(pid, Options{})
-		if errors.Is(err, ErrNotFound) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Get(%d) after kill = %v, want ErrNotFound", pid, err)
-		}
-		time.Sleep(20 * time.Millisecond) // polling for "gone" with a deadline
+	var err error
+	if !waittest.Until(10*time.Second, func() bool {
+		_, err = Get(pid, Options{})
+		return errors.Is(err, ErrNotFound)
+	}) {
+		t.Fatalf("Get(%d) after kill = %v, want ErrNotFound", pid, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,7 +112,7 @@ func (s *Schema) check(file string, node any, at string) error {
 }
 
 func (s *Schema) checkObject(file string, n map[string]any, at string) error {
-	for _, k := range sortedKeys(n) {
+	for _, k := range slices.Sorted(maps.Keys(n)) {
 		if !slices.Contains(annotations, k) && !slices.Contains(assertions, k) {
 			return fmt.Errorf("schematest: %s %s: unsupported keyword %q", file, at, k)
 		}
@@ -123,7 +124,7 @@ func (s *Schema) checkObject(file string, n map[string]any, at string) error {
 	}
 	for _, group := range []string{"properties", "$defs"} {
 		m, _ := n[group].(map[string]any)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if err := s.check(file, m[k], at+"/"+group+"/"+k); err != nil {
 				return err
 			}
@@ -192,13 +193,4 @@ func checkPattern(p any) error {
 		return fmt.Errorf("pattern: %w", err)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

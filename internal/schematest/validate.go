@@ -3,6 +3,7 @@ package schematest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
 	"reflect"
 	"regexp"
@@ -120,13 +121,13 @@ func (s *Schema) validateProperties(file string, n map[string]any, obj map[strin
 		}
 	}
 	if names, ok := n["propertyNames"]; ok {
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			s.validate(file, names, k, path+"/"+k+" (name)", errs)
 		}
 	}
 	props, _ := n["properties"].(map[string]any)
 	extra, hasExtra := n["additionalProperties"]
-	for _, k := range sortedKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		sub := path + "/" + k
 		if p, ok := props[k]; ok {
 			s.validate(file, p, obj[k], sub, errs)

@@ -2,6 +2,7 @@ package signal
 
 import (
 	"fmt"
+	"syscall"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
@@ -18,5 +19,17 @@ func checkIdentity(id proc.Identity) error {
 	if p.StartTimeUnixMs != id.StartTimeUnixMs {
 		return fmt.Errorf("%w: pid %d started at %d ms, not %d ms", ErrPIDReused, id.PID, p.StartTimeUnixMs, id.StartTimeUnixMs)
 	}
+	return nil
+}
+
+// SendPolite sends sig to the process id names, as [SendIdentity] does,
+// and SIGCONT after it when that succeeded, so a stopped process can act
+// on sig. The SIGCONT is best effort (Windows cannot send it); the error
+// is the one of sig.
+func SendPolite(id proc.Identity, sig syscall.Signal) error {
+	if err := SendIdentity(id, sig); err != nil {
+		return err
+	}
+	_ = SendIdentity(id, sigCONT)
 	return nil
 }

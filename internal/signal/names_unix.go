@@ -46,8 +46,5 @@ func terminating(sig syscall.Signal) bool {
 
 func ownGroup() int { return unix.Getpgrp() }
 
-// The signals the tree teardown needs by name.
-const (
-	sigCONT = unix.SIGCONT
-	sigKILL = unix.SIGKILL
-)
+// sigCONT follows a polite signal ([SendPolite]).
+const sigCONT = unix.SIGCONT

@@ -1,5 +1,3 @@
-//go:build windows
-
 package signal
 
 import "syscall"
@@ -42,9 +40,6 @@ func terminating(sig syscall.Signal) bool { return name(sig) != "" }
 // ownGroup returns 0: Windows has no process groups to protect.
 func ownGroup() int { return 0 }
 
-// The signals the tree teardown needs by name. Windows has no SIGCONT;
+// sigCONT follows a polite signal ([SendPolite]). Windows has no SIGCONT;
 // its number is the Linux one and sending it is unsupported.
-const (
-	sigCONT = syscall.Signal(18)
-	sigKILL = syscall.SIGKILL
-)
+const sigCONT = syscall.Signal(18)

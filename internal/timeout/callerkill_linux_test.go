@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // callerScript starts a tree of three long-running processes, one of them
@@ -93,19 +95,12 @@ func readPids(r interface{ Read([]byte) (int, error) }, n int) ([]int, error) {
 // awaitGone polls until none of pids is alive (zombies count as dead) or
 // d has passed, and returns those still alive.
 func awaitGone(pids []int, d time.Duration) []int {
-	deadline := time.Now().Add(d)
-	for {
-		var left []int
-		for _, pid := range pids {
-			if pidAlive(pid) {
-				left = append(left, pid)
-			}
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		time.Sleep(time.Millisecond)
-	}
+	var left []int
+	waittest.Until(d, func() bool {
+		left = slices.DeleteFunc(slices.Clone(pids), func(pid int) bool { return !pidAlive(pid) })
+		return len(left) == 0
+	})
+	return left
 }
 
 // pidAlive reports whether pid exists and is not a zombie.

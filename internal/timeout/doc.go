@@ -37,6 +37,11 @@
 // Its JSON form carries [ResultSchemaID] and follows
 // schemas/timeout-result.schema.json.
 //
+// The TERM→grace→KILL policy is defined here once: the [Tree] teardown
+// drives containers with it, and [TerminateAll] applies it to a set of
+// identities no container holds (the marked escapees of a best_effort
+// tree, the leaks check --kill removes).
+//
 // Limits: with the process group mechanism a member that calls setsid or
 // setpgid escapes the group signals. The engine finds such members by their
 // marker and tears them down one by one (pid-reuse safe, through

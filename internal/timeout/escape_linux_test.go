@@ -239,3 +239,52 @@ func checkMigrantKilled(t *testing.T, o Outcome, pid int) {
 func hasPID(ps []proc.ProcessInfo, pid int) bool {
 	return slices.ContainsFunc(ps, func(p proc.ProcessInfo) bool { return p.PID == pid })
 }
+
+// TestProcessGroupSparesMarkerCopies: a process outside the tree that
+// carries the tree's marker (copied into its environment; not in the
+// process group, not seen in it, not below this process) is reported as a
+// survivor of a process-group teardown, never signalled: a marker alone
+// proves nothing.
+func TestProcessGroupSparesMarkerCopies(t *testing.T) {
+	if ok, why := available(platform.MechanismProcessGroup); !ok {
+		t.Skipf("process group unavailable: %s", why)
+	}
+	cmd := exec.Command("sh", "-c", "echo up; read x")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Start(cmd, Config{Mechanism: platform.MechanismProcessGroup, Require: true, Grace: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Stop(); stdin.Close() })
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "up\n" {
+		t.Fatalf("tree said %q, %v", line, err)
+	}
+	decoy := exec.Command("sh", "-c", `setsid sh -c 'exec sleep 300' </dev/null >/dev/null 2>&1 & echo $!`)
+	decoy.Env = append(os.Environ(), TreeIDEnv+"="+tr.TreeID())
+	out, err := decoy.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killPids([]int{pid}) })
+	if p, err := proc.Get(pid, proc.Options{}); err != nil || p.PPID == os.Getpid() {
+		t.Fatalf("the decoy %d is below this process (%v): the test needs one outside", pid, err)
+	}
+	o := tr.Stop()
+	if !pidAlive(pid) {
+		t.Errorf("the decoy %d, which only copied the tree's marker, was killed", pid)
+	}
+	if !hasPID(o.Survivors, pid) || o.TreeKillReliability != platform.BestEffort {
+		t.Errorf("outcome %q, survivors %v: want the decoy %d reported", o.TreeKillReliability, o.Survivors, pid)
+	}
+}

@@ -110,10 +110,7 @@ func (t *Tree) wasSeen(id proc.Identity) bool {
 func awaitIdentities(ids []proc.Identity, d time.Duration) []proc.Identity {
 	deadline := time.Now().Add(d)
 	for {
-		ids = slices.DeleteFunc(ids, func(id proc.Identity) bool {
-			p, err := proc.Get(id.PID, proc.Options{})
-			return err != nil || p.ID() != id || p.State.Gone()
-		})
+		ids = living(ids)
 		if len(ids) == 0 || time.Now().After(deadline) {
 			return ids
 		}

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
@@ -106,25 +107,49 @@ func (t *Tree) teardown() (escalated bool, err error) {
 }
 
 // verify lists what is left of the tree after the teardown. For a
-// best_effort mechanism, members that escaped the container but carry the
-// tree's marker are then torn down one by one (signal.TerminateAll) and
-// the tree is listed again.
+// best_effort mechanism, what is left that this engine can prove is the
+// tree's (see provable) is then torn down one by one
+// (TerminateAll) and the tree is listed again; processes that
+// only carry the tree's marker are reported, never signalled.
 func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err error) {
 	live, zombies, err = t.members()
 	if len(live) == 0 || t.c.Reliability() == platform.Guaranteed {
 		return live, zombies, err
 	}
+	g := owner.NewGuard()
 	rescan := func() []proc.Identity {
 		marked, _ := markedBy(t.treeID)
-		return identities(marked)
+		return identities(t.provable(g, marked))
 	}
 	t.sending(t.signal())
 	t.sending(syscall.SIGKILL)
-	rep := signal.TerminateAll(identities(live), t.signal(), t.grace(), rescan)
+	rep := TerminateAll(identities(t.provable(g, live)), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	left, zombies, err := t.members()
 	t.emitEscaped(live, "outlived the "+string(t.c.Mechanism())+" teardown, found by its marker; torn down one by one", left)
 	return left, zombies, err
+}
+
+// provable keeps the processes of ps this engine may signal: members of
+// its container now, the root and members it saw in the container (by
+// identity), and processes that descend from the caller by the kernel's
+// parent links. A marker alone proves nothing (any process can copy an
+// environment), and the guard's refusals (helpers, the caller's
+// ancestors and pipeline partners) always hold.
+func (t *Tree) provable(g *owner.Guard, ps []proc.ProcessInfo) []proc.ProcessInfo {
+	inside, _ := t.c.Members()
+	return slices.DeleteFunc(slices.Clone(ps), func(p proc.ProcessInfo) bool {
+		proof := owner.NoProof
+		switch id := p.ID(); {
+		case slices.Contains(inside, p.PID) || t.wasSeen(id):
+			proof = owner.Container
+		case id == t.rootID:
+			proof = owner.Spawned
+		case g.Descends(p):
+			proof = owner.Descendant
+		}
+		return g.Refuse(p, proof) != nil
+	})
 }
 
 func identities(ps []proc.ProcessInfo) []proc.Identity {

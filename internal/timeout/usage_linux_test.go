@@ -22,7 +22,7 @@ const (
 // -race), the faults of touching loadMem, and for memory a process's own
 // resident set besides the load (a -race binary's is larger).
 const (
-	cpuSlack = 150 * time.Millisecond
+	cpuSlack = 300 * time.Millisecond
 	memSlack = 32 << 20
 )
 

@@ -13,6 +13,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// BenchProcesses is how many processes the snapshot benchmarks run with.
+const BenchProcesses = 1000
+
+// Main runs the tests and benchmarks of m, stops pop (if a benchmark
+// started it) and exits: the TestMain of a package with snapshot
+// benchmarks.
+func Main(m *testing.M, pop *Population) {
+	code := m.Run()
+	pop.Stop()
+	os.Exit(code)
+}
+
+// MustFloor runs [Floor], failing b on error.
+func MustFloor(b *testing.B) int {
+	b.Helper()
+	n, err := Floor()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
 // Population is a set of idle `cat` processes, marked SYSPRIMS_PROCBENCH=1,
 // that brings the process count of the machine up to a target. They all
 // read one pipe whose write end only this binary holds, so they exit on
@@ -133,4 +155,37 @@ func (p *Pairs) Report(b *testing.B, baseName string, procs int) {
 	b.ReportMetric(float64(p.base.Nanoseconds())/n, baseName+"-ns/op")
 	b.ReportMetric(p.ratios[len(p.ratios)/2], "x-"+baseName)
 	b.ReportMetric(float64(procs), "procs")
+}
+
+// BenchFloor measures [Floor] alone, with pop at [BenchProcesses].
+func (pop *Population) BenchFloor(b *testing.B) {
+	pop.Ensure(b, BenchProcesses)
+	b.ReportAllocs()
+	procs := 0
+	for b.Loop() {
+		procs = MustFloor(b)
+	}
+	b.ReportMetric(float64(procs), "procs")
+}
+
+// BenchPaired measures own, which returns how many processes it saw,
+// with base run right after it in each iteration, and reports the pairs
+// (see [Pairs.Report]), with pop at [BenchProcesses].
+func (pop *Population) BenchPaired(b *testing.B, baseName string, own func() (int, error), base func()) {
+	pop.Ensure(b, BenchProcesses)
+	b.ReportAllocs()
+	var pairs Pairs
+	procs := 0
+	for b.Loop() {
+		t0 := time.Now()
+		n, err := own()
+		t1 := time.Now()
+		base()
+		pairs.Add(t1.Sub(t0), time.Since(t1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		procs = n
+	}
+	pairs.Report(b, baseName, procs)
 }

@@ -1,43 +1,26 @@
 //go:build linux
 
 // Benchmarks of the sysprims-go snapshot against the /proc floor and
-// gopsutil. compare/ is a separate module so that the peers stay out of
+// gopsutil. peerbench/ is a separate module so that the peers stay out of
 // the main go.mod; the package is main so that a comparison program can
 // live next to these benchmarks.
 package main
 
 import (
 	"context"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 	"github.com/shirou/gopsutil/v4/process"
 )
 
-// benchProcesses is how many processes the benchmarks run with.
-const benchProcesses = 1000
-
-// population brings the machine up to benchProcesses for benchmarks only.
+// population brings the machine up to proctest.BenchProcesses, for
+// benchmarks only.
 var population proctest.Population
 
 // TestMain stops the benchmark population, if a benchmark started one.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	population.Stop()
-	os.Exit(code)
-}
-
-// floor runs proctest.Floor, failing b on error.
-func floor(b *testing.B) int {
-	n, err := proctest.Floor()
-	if err != nil {
-		b.Fatal(err)
-	}
-	return n
-}
+func TestMain(m *testing.M) { proctest.Main(m, &population) }
 
 // gopsutilRow is what each library collects per process.
 type gopsutilRow struct {
@@ -85,51 +68,21 @@ func sysprimsSnapshot(b *testing.B) int {
 }
 
 // BenchmarkSnapshot_Floor measures the floor alone.
-func BenchmarkSnapshot_Floor(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	procs := 0
-	for b.Loop() {
-		procs = floor(b)
-	}
-	b.ReportMetric(float64(procs), "procs")
-}
+func BenchmarkSnapshot_Floor(b *testing.B) { population.BenchFloor(b) }
 
 // BenchmarkSnapshot_Sysprims measures the default sysprims snapshot, with
 // the floor run between snapshots for the x-floor ratio.
 func BenchmarkSnapshot_Sysprims(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
-	var pairs proctest.Pairs
-	procs := 0
-	for b.Loop() {
-		t0 := time.Now()
-		procs = sysprimsSnapshot(b)
-		t1 := time.Now()
-		floor(b)
-		pairs.Add(t1.Sub(t0), time.Since(t1))
-	}
-	pairs.Report(b, "floor", procs)
+	population.BenchPaired(b, "floor", func() (int, error) { return sysprimsSnapshot(b), nil },
+		func() { proctest.MustFloor(b) })
 }
 
 // BenchmarkSnapshot_Gopsutil measures gopsutil collecting the same
 // fields, with a sysprims snapshot run between for the x-sysprims ratio.
 func BenchmarkSnapshot_Gopsutil(b *testing.B) {
-	population.Ensure(b, benchProcesses)
-	b.ReportAllocs()
 	ctx := context.Background()
-	var pairs proctest.Pairs
-	procs := 0
-	for b.Loop() {
-		t0 := time.Now()
+	population.BenchPaired(b, "sysprims", func() (int, error) {
 		rows, err := gopsutilSnapshot(ctx)
-		t1 := time.Now()
-		sysprimsSnapshot(b)
-		pairs.Add(t1.Sub(t0), time.Since(t1))
-		if err != nil {
-			b.Fatal(err)
-		}
-		procs = len(rows)
-	}
-	pairs.Report(b, "sysprims", procs)
+		return len(rows), err
+	}, func() { sysprimsSnapshot(b) })
 }

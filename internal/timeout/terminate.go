@@ -1,10 +1,11 @@
-package signal
+package timeout
 
 import (
 	"syscall"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
 )
 
 // TerminateReport says what [TerminateAll] did.
@@ -14,24 +15,27 @@ type TerminateReport struct {
 	Survivors []proc.ProcessInfo // alive after SIGKILL and its wait
 }
 
-// pollEvery is how often TerminateAll looks for processes gone.
-const pollEvery = 5 * time.Millisecond
+// sweepEvery is how often TerminateAll looks for processes gone.
+const sweepEvery = 5 * time.Millisecond
 
-// killWait bounds the wait for SIGKILLed processes to disappear.
-const killWait = 2 * time.Second
+// sweepKillWait bounds TerminateAll's wait for SIGKILLed processes to
+// disappear.
+const sweepKillWait = 2 * time.Second
 
-// TerminateAll tears down a set of processes that no container holds:
-// sig and SIGCONT to each, then SIGKILL to what is left after grace,
-// returning as soon as none is alive. rescan, when not nil, is called on
-// every poll to pick up members that appeared meanwhile (a fork storm).
-// Each signal goes through [SendIdentity], so a reused pid is never hit.
-// Best effort by nature: a process that leaves the set unseen is missed.
+// TerminateAll tears down a set of processes that no container holds, with
+// the engine's TERM→grace→KILL policy: sig and SIGCONT to each, then
+// SIGKILL to what is left after grace, returning as soon as none is alive.
+// rescan, when not nil, is called on every poll to pick up members that
+// appeared meanwhile (a fork storm). Each signal goes through
+// [signal.SendIdentity], so a reused pid is never hit. Best effort by
+// nature: a process that leaves the set unseen is missed. The engine uses
+// it for the marked escapees of a best_effort tree; the leak-check
+// command's check --kill for the leaks the user named.
 func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, rescan func() []proc.Identity) TerminateReport {
 	var rep TerminateReport
 	polite := func(id proc.Identity) {
-		if SendIdentity(id, sig) == nil {
+		if signal.SendPolite(id, sig) == nil {
 			rep.Signalled++
-			_ = SendIdentity(id, syscall.Signal(sigCONT))
 		}
 	}
 	live := sweep(ids, rescan, polite, grace)
@@ -39,12 +43,12 @@ func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, 
 		return rep
 	}
 	rep.Escalated = true
-	kill := func(id proc.Identity) { _ = SendIdentity(id, syscall.Signal(sigKILL)) }
+	kill := func(id proc.Identity) { _ = signal.SendIdentity(id, syscall.SIGKILL) }
 	for _, id := range live {
 		kill(id)
 	}
-	for _, id := range sweep(live, rescan, kill, killWait) {
-		if p, ok := lookup(id); ok {
+	for _, id := range sweep(live, rescan, kill, sweepKillWait) {
+		if p, ok := lookup(id, proc.FieldCmdline); ok {
 			rep.Survivors = append(rep.Survivors, p)
 		}
 	}
@@ -70,7 +74,7 @@ func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Id
 		if len(ids) == 0 || time.Now().After(deadline) {
 			return ids
 		}
-		time.Sleep(pollEvery)
+		time.Sleep(sweepEvery)
 	}
 }
 
@@ -84,18 +88,15 @@ func living(ids []proc.Identity) []proc.Identity {
 			continue
 		}
 		dup[id] = true
-		if _, ok := lookup(id); ok {
+		if _, ok := lookup(id, 0); ok {
 			out = append(out, id)
 		}
 	}
 	return out
 }
 
-// lookup returns the live process with this identity, if there is one.
-func lookup(id proc.Identity) (proc.ProcessInfo, bool) {
-	p, err := proc.Get(id.PID, proc.Options{Fields: proc.FieldCmdline})
-	if err != nil || p.StartTimeUnixMs != id.StartTimeUnixMs || p.State.Gone() {
-		return proc.ProcessInfo{}, false
-	}
-	return p, true
+// lookup returns the live process with this identity, with fields, if
+// there is one.
+func lookup(id proc.Identity, fields proc.Field) (proc.ProcessInfo, bool) {
+	return proc.Running(id, proc.Options{Fields: fields})
 }

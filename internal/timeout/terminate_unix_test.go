@@ -1,6 +1,6 @@
 //go:build unix
 
-package signal
+package timeout
 
 import (
 	"bufio"
@@ -61,7 +61,7 @@ func TestTerminateAllEscalatesAndRescans(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	for _, id := range []proc.Identity{stubborn, late} {
-		if _, ok := lookup(id); ok {
+		if _, ok := lookup(id, 0); ok {
 			t.Errorf("pid %d still alive", id.PID)
 		}
 	}
@@ -74,7 +74,7 @@ func TestTerminateAllSkipsReusedPID(t *testing.T) {
 	if rep.Signalled != 0 || rep.Escalated {
 		t.Errorf("a stale identity was signalled: %+v", rep)
 	}
-	if _, ok := lookup(id); !ok {
+	if _, ok := lookup(id, 0); !ok {
 		t.Error("the process now holding the pid was killed")
 	}
 }

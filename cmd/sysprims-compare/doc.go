@@ -1,10 +1,10 @@
-// Compare runs adversarial process trees under the usual ways Go code
+// Sysprims-compare runs adversarial process trees under the usual ways Go code
 // runs and kills commands, and under sysprims-go, and prints how many
 // processes each one left behind.
 //
-//	go run ./examples/compare            # the matrix, then the benchmarks
-//	go run ./examples/compare -json      # the same, as one JSON document
-//	go run ./examples/compare -scenarios setsid,daemon -runners context,run
+//	go run ./cmd/sysprims-compare            # the matrix, then the benchmarks
+//	go run ./cmd/sysprims-compare -json      # the same, as one JSON document
+//	go run ./cmd/sysprims-compare -scenarios setsid,daemon -runners context,run
 //
 // The -json document carries a schema_id and follows
 // schemas/compare-report.schema.json.

@@ -1,4 +1,4 @@
-module github.com/3leaps/sysprims-go/compare
+module github.com/3leaps/sysprims-go/peerbench
 
 go 1.26.0
 
