@@ -8,6 +8,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
 )
@@ -41,7 +42,7 @@ import (
 // [sysprimstest.VerifyNoLeaks], which is scoped to one test). Separate
 // Ginkgo parallel processes do not see each other's processes.
 func HaveLeakedProcesses(baselineOrIgnoring ...any) types.GomegaMatcher {
-	m := &leakedMatcher{scope: owner.Scope{Baseline: map[process.Identity]bool{}, Self: os.Getpid()}}
+	m := &leakedMatcher{scope: owner.Scope{Baseline: map[process.Identity]bool{}, Self: os.Getpid(), Helper: platform.OwnHelper}}
 	for _, arg := range baselineOrIgnoring {
 		switch a := arg.(type) {
 		case []process.Info:

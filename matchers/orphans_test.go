@@ -3,6 +3,7 @@ package matchers
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,9 +155,12 @@ func TestLeakJudge(t *testing.T) {
 	old := pinfo(602, me, 602, 50, 2, "") // in the baseline
 	shim := pinfo(603, me, 603, 50, 22, "")
 	shim.Markers = map[string]string{owner.EnvGuardian: "1"}
-	snap := []process.Info{self(), child, grandchild, old, shim,
+	impostor := pinfo(604, me, 604, 604, 23, "") // a helper's marker, not a helper
+	impostor.Markers = map[string]string{owner.EnvShim: "1"}
+	snap := []process.Info{self(), child, grandchild, old, shim, impostor,
 		run(700, 30, owner.RunID()), run(701, 31, "0badc0de"), zombie(run(702, 32, owner.RunID())), pinfo(703, 1, 703, 703, 33, "")}
 	m := HaveLeakedProcesses([]process.Info{old}, IgnoringPID(601)).(*leakedMatcher)
+	m.scope.Helper = func(p process.Info) bool { return p.PID == shim.PID } // as if spawned by this process
 	leaked, err := m.judge(snap)
 	if err != nil {
 		t.Fatal(err)
@@ -165,8 +169,8 @@ func TestLeakJudge(t *testing.T) {
 	for _, p := range leaked {
 		pids = append(pids, p.PID)
 	}
-	if len(pids) != 2 || pids[0] != 600 || pids[1] != 700 {
-		t.Errorf("leaked = %v, want [600 700]", pids)
+	if !slices.Equal(pids, []int{600, 604, 700}) {
+		t.Errorf("leaked = %v, want [600 604 700]", pids)
 	}
 }
 

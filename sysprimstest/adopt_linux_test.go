@@ -50,7 +50,8 @@ func newDaemonTag() string {
 }
 
 // daemonsAlive returns the live sleeps tagged tag, anywhere (they are
-// found by their unique arguments, so a broken check cannot hide them).
+// found by their unique arguments, so a broken check cannot hide them),
+// and a "setsid sleep" not yet through its exec.
 func daemonsAlive(t testing.TB, tag string) []process.Info {
 	t.Helper()
 	snap, err := SnapshotWith(FieldCmdline)
@@ -59,7 +60,7 @@ func daemonsAlive(t testing.TB, tag string) []process.Info {
 	}
 	var out []process.Info
 	for _, p := range alive(snap) {
-		if len(p.Cmdline) == 2 && p.Cmdline[0] == "sleep" && strings.HasPrefix(p.Cmdline[1], "300."+tag) {
+		if n := len(p.Cmdline); n >= 2 && p.Cmdline[n-2] == "sleep" && strings.HasPrefix(p.Cmdline[n-1], "300."+tag) {
 			out = append(out, p)
 		}
 	}
@@ -134,5 +135,28 @@ func TestVerifyNoLeaksCatchesDaemons(t *testing.T) {
 	}
 	if n := killDaemons(t, tag); n != 3 {
 		t.Errorf("%d daemons alive after the check, want 3 (named, left running)", n)
+	}
+}
+
+// TestVerifyNoLeaksCatchesHelperImpostors leaves daemons that carry a
+// sysprims helper's marker in their environment (any process can): a
+// marker is no proof of being a helper, so each is named (before, both
+// passed unseen and lived on).
+func TestVerifyNoLeaksCatchesHelperImpostors(t *testing.T) {
+	tag := newDaemonTag()
+	defer killDaemons(t, tag)
+	s := daemonSleeps(tag)
+	rec := NewRecorder("TestImpostors")
+	VerifyNoLeaks(rec)
+	for _, script := range []string{"(SYSPRIMS_SHIM=1 setsid sleep " + s[0] + " &)", "(env -i SYSPRIMS_GUARDIAN=/x setsid sleep " + s[1] + " &)"} {
+		if err := exec.Command("sh", "-c", script).Run(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := rec.Close()
+	for _, s := range s[:2] {
+		if !strings.Contains(errs, "sleep "+s) {
+			t.Errorf("sleep %s with a helper's marker not named:\n%s", s, errs)
+		}
 	}
 }

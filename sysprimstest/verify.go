@@ -70,7 +70,7 @@ func newScope(test string, s settings) (*scope, error) {
 	for _, p := range snap {
 		base[p.ID()] = true
 	}
-	sc := &scope{Scope: owner.Scope{Test: test, Baseline: base, Self: os.Getpid()}, trees: trees.seq(), s: s}
+	sc := &scope{Scope: owner.Scope{Test: test, Baseline: base, Self: os.Getpid(), Helper: platform.OwnHelper}, trees: trees.seq(), s: s}
 	if s.descriptors {
 		sc.fds = openFiles()
 	}

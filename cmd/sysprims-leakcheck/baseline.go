@@ -90,6 +90,18 @@ func comparable(base *proc.Origin, here proc.Origin) error {
 	return nil
 }
 
+// current refuses a baseline dated after now (beyond the slack between
+// two snapshots): every process would look older than it, so nothing
+// would ever be new. Only a clock stepped back or an edited file dates it
+// so.
+func current(taken, now time.Time) error {
+	if taken.After(now.Add(startSlack)) {
+		return fmt.Errorf("dated %s, after now (%s): every process would look older than it; take the baseline again",
+			taken.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"

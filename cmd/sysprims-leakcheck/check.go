@@ -40,7 +40,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	if err := comparable(base.Origin, proc.CurrentOrigin()); err != nil {
+	if err := errors.Join(comparable(base.Origin, proc.CurrentOrigin()), current(base.Taken, time.Now())); err != nil {
 		return usageError(stderr, fmt.Sprintf("baseline %s: %v", o.baseline, err))
 	}
 	w, closeOut, err := openOutput(o.output, stdout)

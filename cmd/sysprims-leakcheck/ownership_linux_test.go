@@ -147,3 +147,31 @@ func TestCheckRefusesBaselineFromAnotherBootE2E(t *testing.T) {
 		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
 	}
 }
+
+// TestCheckRefusesBaselineFromTheFutureE2E: a baseline dated after now
+// makes every process look older than it, so check found nothing new and
+// said "clean" over a live leak; it is refused (125, one line).
+func TestCheckRefusesBaselineFromTheFutureE2E(t *testing.T) {
+	env, id := marker(t)
+	b, err := os.ReadFile(takeBaseline(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["timestamp"] = "2999-01-01T00:00:00Z"
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	base := writeFile(t, t.TempDir(), "future.json", string(b))
+	leak := startDetached(t, env)
+	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--marker", env)
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "after now") {
+		t.Errorf("exit %d, stderr %q; want 125 and one line saying the baseline is dated after now", r.code, r.stderr)
+	}
+	if got := marked(id); !slices.Equal(got, []int{leak}) {
+		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
+	}
+}

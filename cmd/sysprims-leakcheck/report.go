@@ -139,6 +139,8 @@ func (r *report) summary() string {
 	switch {
 	case r.Status == statusTimedOut:
 		s = "timed out; the tree was torn down"
+	case n == 0 && len(r.Survivors) > 0: // found outside the container only (a cgroup migrant)
+		s = fmt.Sprintf("%s outlived the command (not removed)", plural(len(r.Survivors)))
 	case n == 0 && r.Mode == "check":
 		s = "clean: no new process since the baseline"
 	case n == 0:

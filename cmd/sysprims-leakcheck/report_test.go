@@ -140,6 +140,8 @@ func TestSummaries(t *testing.T) {
 		{report{Mode: "run", CommandExitCode: ptr(1)}, "clean: no process outlived the command; the command failed (exit status 1)"},
 		{report{Mode: "run", CommandExitCode: ptr(-1), CommandSignal: "SIGTERM"}, "clean: no process outlived the command; the command was killed by SIGTERM"},
 		{report{Mode: "run", CommandExitCode: ptr(-1)}, "clean: no process outlived the command; the command's exit status is unknown"},
+		{report{Mode: "run", CommandExitCode: ptr(0), Survivors: []leak{{}}, Mechanism: "cgroup_v2", TreeKillReliability: "best_effort"},
+			"1 process outlived the command (not removed); the command exited 0 [cgroup_v2, best_effort]"}, // a migrant read "clean:"
 		{report{Mode: "run", CommandExitCode: ptr(2), Leaked: []leak{{Killed: true}}, Mechanism: "subreaper", TreeKillReliability: "guaranteed"},
 			"1 process outlived the command (removed); the command failed (exit status 2) [subreaper, guaranteed]"},
 	}

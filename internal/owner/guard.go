@@ -37,6 +37,7 @@ type looker interface {
 	info(pid int) (process.Info, error) // stat and markers
 	cgroup(pid int) (string, error)
 	files(pid int) (map[int]string, error)
+	group(pid int) (int, error) // the process a thread id belongs to
 }
 
 // NewGuard returns a guard for the calling process.
@@ -82,7 +83,10 @@ func ancestors(pid int, l looker) map[int]bool {
 
 // CheckPID refuses pids that never name a process this library may
 // signal: 0 (the caller's group), negatives (groups), 1 (init), the
-// caller and its ancestors. It reads no more than the caller's ancestry.
+// caller and its ancestors, and thread ids (other than a process's main
+// thread), which /proc answers for as if they were processes: the
+// children and signals of a thread are its whole process's. It reads the
+// caller's ancestry and, on Linux, pid's thread group.
 func (g *Guard) CheckPID(pid int) error {
 	switch {
 	case pid == 0:
@@ -95,6 +99,9 @@ func (g *Guard) CheckPID(pid int) error {
 		return fmt.Errorf("%w: pid %d is the caller", ErrProtected, pid)
 	case g.ancestors[pid]:
 		return fmt.Errorf("%w: pid %d is an ancestor of the caller", ErrProtected, pid)
+	}
+	if tgid, err := g.look.group(pid); err == nil && tgid != pid {
+		return fmt.Errorf("%w: pid %d is a thread of process %d, not a process", ErrProtected, pid, tgid)
 	}
 	return nil
 }
@@ -224,3 +231,4 @@ func (procLooker) info(pid int) (process.Info, error) {
 }
 func (procLooker) cgroup(pid int) (string, error)        { return proc.Cgroup(pid) }
 func (procLooker) files(pid int) (map[int]string, error) { return proc.Files(pid) }
+func (procLooker) group(pid int) (int, error)            { return proc.ThreadGroup(pid) }

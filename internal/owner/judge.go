@@ -19,6 +19,11 @@ type Scope struct {
 	// tree, still running): its tree's teardown answers for it, so it is
 	// not charged. Nil means none.
 	Held func(process.Info) bool
+	// Helper reports a sysprims helper this run started, known by the
+	// identity taken when it was spawned: it is never charged. A helper's
+	// marker alone excuses nothing (any process can set one in its
+	// environment). Nil means none.
+	Helper func(process.Info) bool
 }
 
 // Finding is a process a leak check charges to its scope.
@@ -69,7 +74,7 @@ func (sc Scope) Judge(snap, candidates []process.Info) (leaks []Finding, zombies
 // charge decides one candidate: whether it is charged, and with what
 // proof.
 func (sc Scope) charge(p process.Info, desc bool) (Finding, bool) {
-	if p.PID == sc.Self || sc.Baseline[p.ID()] || IsHelper(p) || p.KernelThread {
+	if p.PID == sc.Self || sc.Baseline[p.ID()] || p.KernelThread || (sc.Helper != nil && sc.Helper(p)) {
 		return Finding{}, false
 	}
 	if sc.Held != nil && sc.Held(p) {

@@ -25,9 +25,11 @@ func TestJudge(t *testing.T) {
 		{PID: 107, PPID: self, Markers: map[string]string{EnvShim: "3 100"}},         // a helper
 		{PID: 108, PPID: 107},                                                        // held by a live container
 		{PID: 109, PPID: self, State: process.StateZombie, Markers: marked("TestA")}, // dead
+		{PID: 110, PPID: self, Markers: map[string]string{EnvGuardian: "/x"}},        // a helper's marker, no helper
 	}
 	base := map[process.Identity]bool{{PID: 1}: true, {PID: 50}: true}
 	held := func(p process.Info) bool { return p.PID == 108 }
+	helper := func(p process.Info) bool { return p.PID == 107 } // by the identity taken at spawn
 
 	tests := []struct {
 		test    string
@@ -36,11 +38,11 @@ func TestJudge(t *testing.T) {
 	}{
 		// A test's check names its marked processes and removes none: a
 		// parallel sibling's process may carry copied markers.
-		{"TestA", map[int]Proof{101: NoProof, 102: NoProof, 104: NoProof, 106: NoProof}, 1},
-		{"", map[int]Proof{101: Descendant, 102: NoProof, 103: Descendant, 104: Descendant, 106: Descendant}, 1},
+		{"TestA", map[int]Proof{101: NoProof, 102: NoProof, 104: NoProof, 106: NoProof, 110: NoProof}, 1},
+		{"", map[int]Proof{101: Descendant, 102: NoProof, 103: Descendant, 104: Descendant, 106: Descendant, 110: Descendant}, 1},
 	}
 	for _, tt := range tests {
-		sc := Scope{Test: tt.test, Baseline: base, Self: self, Held: held}
+		sc := Scope{Test: tt.test, Baseline: base, Self: self, Held: held, Helper: helper}
 		cands := sc.Candidates(snap)
 		leaks, zombies := sc.Judge(snap, cands)
 		got := map[int]Proof{}

@@ -16,6 +16,7 @@ type fakeLook struct {
 	procs   map[int]process.Info
 	cgroups map[int]string
 	fds     map[int]map[int]string
+	threads map[int]int // thread id -> its process, for threads other than a main one
 }
 
 func (f fakeLook) info(pid int) (process.Info, error) {
@@ -27,6 +28,13 @@ func (f fakeLook) info(pid int) (process.Info, error) {
 }
 
 func (f fakeLook) cgroup(pid int) (string, error) { return f.cgroups[pid], nil }
+
+func (f fakeLook) group(pid int) (int, error) {
+	if tgid, ok := f.threads[pid]; ok {
+		return tgid, nil
+	}
+	return pid, nil
+}
 
 func (f fakeLook) files(pid int) (map[int]string, error) {
 	if fds, ok := f.fds[pid]; ok {
@@ -66,6 +74,8 @@ func table() fakeLook {
 
 func TestGuardRefuses(t *testing.T) {
 	f := table()
+	f.threads = map[int]int{24: 20} // a thread of the caller
+	f.procs[24] = process.Info{PID: 24, PPID: 10, Markers: map[string]string{}}
 	g := newGuard(20, f)
 	tests := []struct {
 		pid   int
@@ -78,6 +88,7 @@ func TestGuardRefuses(t *testing.T) {
 		{1, Named, ErrProtected, "init"},
 		{20, Named, ErrProtected, "the caller"},
 		{10, Named, ErrProtected, "ancestor"},
+		{24, Named, ErrProtected, "a thread of process 20"},
 		{2, Named, ErrProtected, "kernel thread"},
 		{22, Named, ErrProtected, "helper"},
 		{23, Descendant, ErrProtected, "subtree of sysprims helper 22"},

@@ -118,6 +118,7 @@ func startGuardian(dir string) (*guardian, error) {
 		mine.Close()
 		return nil, fmt.Errorf("sysprims: cgroup guardian: %w", err)
 	}
+	noteHelper(cmd.Process.Pid)
 	g := &guardian{cmd: cmd, ctl: mine}
 	if err := g.answer(); err != nil {
 		cmd.Process.Kill()

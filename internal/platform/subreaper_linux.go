@@ -103,6 +103,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
 	c.cmd, c.shim = cmd, cmd.Process.Pid
+	noteHelper(c.shim)
 	fmt.Fprintf(c.ctl, "env %d\n%s", len(env), env) // an error shows in the handshake
 	return c.handshake(path)
 }

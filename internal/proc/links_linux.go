@@ -133,3 +133,24 @@ func envEndZero(stat []byte) bool {
 	f := bytes.Fields(stat[i+1:])
 	return len(f) > 48 && string(f[48]) == "0"
 }
+
+// ThreadGroup returns the id of the process that thread id tid belongs
+// to (the Tgid line of /proc/TID/status): tid itself for a process's main
+// thread, another pid for any other thread. /proc answers for thread ids
+// too, though it does not list them.
+func ThreadGroup(tid int) (int, error) {
+	b, err := os.ReadFile(defaultRoot + "/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return 0, notFound(tid, err)
+	}
+	i := bytes.Index(b, []byte("\nTgid:"))
+	if i < 0 {
+		return 0, fmt.Errorf("sysprims: process %d: no Tgid in status", tid)
+	}
+	line := bytes.TrimSpace(b[i+6 : i+6+lineLen(b[i+6:])])
+	tgid, err := strconv.Atoi(string(line))
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: process %d: Tgid %q: %w", tid, line, err)
+	}
+	return tgid, nil
+}

@@ -28,3 +28,7 @@ func namespaces() (pid, user string) { return "", "" }
 
 // execPending is Linux only; elsewhere it reports false.
 func execPending(pid int) bool { return false }
+
+// ThreadGroup is Linux only: it returns an error wrapping
+// errors.ErrUnsupported.
+func ThreadGroup(tid int) (int, error) { return 0, errNoLinks }

@@ -68,6 +68,9 @@ func SendGroup(pgid int, sig syscall.Signal) error {
 // is -1.
 func sendVia(fd, pid int, sig syscall.Signal) error {
 	if fd < 0 {
+		if err := killable(pid); err != nil {
+			return err
+		}
 		return unix.Kill(pid, sig)
 	}
 	return pidfdSend(fd, sig)
