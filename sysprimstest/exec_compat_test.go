@@ -1,5 +1,3 @@
-//go:build unix
-
 package sysprimstest
 
 import (
@@ -22,10 +20,10 @@ import (
 	"github.com/3leaps/sysprims-go/process"
 )
 
-// The programs of the os/exec compatibility table.
+// The programs of the os/exec compatibility table (exec_compat_unix_test.go
+// adds the cases and programs of features Windows lacks).
 func init() {
 	fixtures.Register("compat-io", compatIO)
-	fixtures.Register("compat-fd3", func([]string) { os.NewFile(3, "fd3").WriteString("fd3\n") })
 }
 
 // compatIO is "compat-io CODE [read] [pid]": with read it copies stdin to
@@ -276,21 +274,6 @@ var execCases = []execCase{
 		r.start(t, cmd)
 		return waitFor(t, r, seen{}) // a Wait held up to its timeout fails in ourStatus
 	}},
-	{name: "ExtraFiles", do: func(t *testing.T, r runner) seen {
-		pr, pw, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pr.Close()
-		cmd := fixtures.Command("compat-fd3")
-		cmd.ExtraFiles = []*os.File{pw}
-		r.start(t, cmd)
-		s := waitFor(t, r, seen{})
-		pw.Close()
-		b, err := io.ReadAll(pr)
-		s.Out, s.Extra = string(b), errText(err)
-		return s
-	}},
 	{name: "Process and ProcessState", do: func(t *testing.T, r runner) seen {
 		var out bytes.Buffer
 		cmd := ioCmd("5", "pid")
@@ -310,43 +293,6 @@ var execCases = []execCase{
 		}
 		return s
 	}},
-	{name: "Path, Args and ExtraFiles after Wait", do: func(t *testing.T, r runner) seen {
-		pr, pw, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pr.Close()
-		defer pw.Close()
-		cmd := fixtures.Command("compat-fd3")
-		cmd.ExtraFiles = []*os.File{pw}
-		path, args := cmd.Path, strings.Join(cmd.Args, " ")
-		r.start(t, cmd)
-		s := waitFor(t, r, seen{})
-		s.Extra = fmt.Sprintf("path kept %v, args kept %v, %d extra files, String kept %v", cmd.Path == path,
-			strings.Join(cmd.Args, " ") == args, len(cmd.ExtraFiles), strings.HasPrefix(cmd.String(), path))
-		return s
-	}},
-	{name: "SysProcAttr Setsid", do: withAttr(&syscall.SysProcAttr{Setsid: true})},
-	{name: "SysProcAttr Setpgid", do: withAttr(&syscall.SysProcAttr{Setpgid: true})},
-	{name: "Cancel and WaitDelay of the caller", do: func(t *testing.T, r runner) seen {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		cmd := contextCmd(ctx, fixtures.Command("sleeper"))
-		var called sync.WaitGroup
-		called.Add(1)
-		cmd.Cancel = func() error {
-			defer called.Done()
-			return cmd.Process.Signal(syscall.SIGINT)
-		}
-		cmd.WaitDelay = 10 * time.Second
-		ready := readyWriter(cmd)
-		r.start(t, cmd)
-		<-ready
-		cancel()
-		s := waitFor(t, r, seen{})
-		called.Wait()
-		return s
-	}},
 	{name: "CommandContext cancelled", do: func(t *testing.T, r runner) seen {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
@@ -357,17 +303,6 @@ var execCases = []execCase{
 		cancel()
 		return waitFor(t, r, seen{})
 	}},
-}
-
-// withAttr is the case of a cmd with attr as its SysProcAttr; every run
-// shares attr, as commands made from one template do, so a change the
-// library made to it would show in the next run.
-func withAttr(attr *syscall.SysProcAttr) func(t *testing.T, r runner) seen {
-	return func(t *testing.T, r runner) seen {
-		cmd := ioCmd("0")
-		cmd.SysProcAttr = attr
-		return outOf(t, r, cmd)
-	}
 }
 
 // outOf runs cmd with r, a buffer on its stdout, and returns what was

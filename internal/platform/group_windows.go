@@ -38,7 +38,7 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	c.cmd, c.pid = cmd, cmd.Process.Pid
+	c.started(cmd)
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(c.pid))
 	if err == nil {
 		c.proc = h
@@ -94,6 +94,7 @@ func (c *groupContainer) Close() error {
 		if c.cmd != nil {
 			err = c.Kill()
 		}
+		c.finish()
 		if c.proc != 0 {
 			windows.CloseHandle(c.proc)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,7 @@ func (c *jobContainer) Start(cmd *exec.Cmd) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	c.cmd, c.pid = cmd, cmd.Process.Pid
+	c.started(cmd)
 	if err := c.adopt(); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -195,13 +196,14 @@ func (c *jobContainer) Close() error {
 	c.once.Do(func() {
 		err = c.Kill()
 		c.mu.Lock()
-		defer c.mu.Unlock()
 		c.acct.add(atLeastRoot(jobUsage(c.job), c.acct.get()))
 		err = errors.Join(err, windows.CloseHandle(c.job))
 		c.job = 0
 		if c.proc != 0 {
 			windows.CloseHandle(c.proc)
 		}
+		c.mu.Unlock()
+		c.finish()
 	})
 	return err
 }
@@ -218,47 +220,69 @@ func addCreationFlags(cmd *exec.Cmd, flags uint32) {
 }
 
 // winRoot is the root process both Windows containers start and wait
-// for: its command, pid and handle (SYNCHRONIZE at least), and whether
-// the container killed it.
+// for: its command, pid and handle (SYNCHRONIZE at least), how its
+// cmd.Wait is split (see [cmdWait]), and whether the container killed it.
 type winRoot struct {
-	cmd    *exec.Cmd
-	pid    int
-	proc   windows.Handle // the root, once started
-	killed atomic.Bool
-	acct   account // the root's times at Wait (a job adds its own at Close)
+	cmd     *exec.Cmd
+	pid     int
+	proc    windows.Handle // the root, once started
+	waiter  *cmdWait
+	waiting atomic.Bool // Wait was called
+	killed  atomic.Bool
+	acct    account // the root's times at Wait (a job adds its own at Close)
+}
+
+// started records the root cmd just started.
+func (r *winRoot) started(cmd *exec.Cmd) {
+	r.cmd, r.pid = cmd, cmd.Process.Pid
+	r.waiter = newCmdWait(cmd, cmd.Process)
 }
 
 // PID is the root's pid.
 func (r *winRoot) PID() int { return r.pid }
 
 // Wait waits for the root and reports how it ended; a root ended by the
-// container's Kill is reported as SIGKILL.
+// container's Kill is reported as SIGKILL. When the caller may hold a
+// pipe end of cmd's (see [cmdWait]) the rest of cmd.Wait is left to Close.
 func (r *winRoot) Wait() (ExitStatus, error) {
 	if r.cmd == nil {
 		panic("sysprims: Container.Wait called before Start")
 	}
-	st, err := exitStatus(r.cmd, &r.killed)
-	r.acct.add(rootUsage(r.cmd.ProcessState))
-	return st, err
+	r.waiting.Store(true)
+	ps, err := r.waiter.reap()
+	r.acct.add(rootUsage(ps))
+	return exitStatus(ps, err, &r.killed)
+}
+
+// finish completes cmd.Wait, once the tree was killed: it waits for the
+// root first when nobody did, then lets exec finish its copying and
+// close the caller's pipe ends.
+func (r *winRoot) finish() {
+	if r.waiter == nil {
+		return
+	}
+	if !r.waiting.Load() {
+		_, _ = r.Wait()
+	}
+	r.waiter.finish()
 }
 
 // rootAlive reports whether the root still runs.
 func (r *winRoot) rootAlive() bool { return r.proc != 0 && alive(r.proc) }
 
-// exitStatus waits for cmd and converts its end into an ExitStatus; a
-// root that exited with killExitCode after killed was set is reported as
-// SIGKILL. A pipe held open past WaitDelay is not an error of the root's
-// exit.
-func exitStatus(cmd *exec.Cmd, killed *atomic.Bool) (ExitStatus, error) {
-	err := cmd.Wait()
+// exitStatus converts the root's reaped state (and the error of its
+// wait) into an ExitStatus; a root that exited with killExitCode after
+// killed was set is reported as SIGKILL. A pipe held open past WaitDelay
+// is not an error of the root's exit.
+func exitStatus(ps *os.ProcessState, err error, killed *atomic.Bool) (ExitStatus, error) {
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) && !errors.Is(err, exec.ErrWaitDelay) {
 		return ExitStatus{Code: -1}, err
 	}
-	if cmd.ProcessState == nil {
+	if ps == nil {
 		return ExitStatus{Code: -1}, err
 	}
-	code := cmd.ProcessState.ExitCode()
+	code := ps.ExitCode()
 	if killed.Load() && code == killExitCode {
 		return ExitStatus{Code: -1, Signal: syscall.SIGKILL}, nil
 	}

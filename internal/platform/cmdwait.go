@@ -1,5 +1,3 @@
-//go:build unix
-
 package platform
 
 import (
@@ -11,7 +9,7 @@ import (
 
 // cmdWait waits for a started command in the two halves of cmd.Wait:
 // reaping the process (cmd.Process, or the subreaper shim that stands
-// in for it), and finishing (waiting for exec's copying, bounded
+// in for it on Linux), and finishing (waiting for exec's copying, bounded
 // by WaitDelay, and closing the pipe ends exec gave the caller). A
 // container reaps as soon as the process exits; when the caller may hold
 // such a pipe end — Stdout or Stderr is an *os.File, as cmd.StdoutPipe
@@ -80,9 +78,11 @@ func (w *cmdWait) finishOnce() {
 	w.once.Do(func() {
 		// cmd.Process was reaped (or is not this process's child, the
 		// root under the shim): cmd.Wait gets ErrProcessDone or ECHILD
-		// from it, then does the rest of its work. (Where Go has no
-		// pidfds, a second wait4 of the pid could reap a new child of
-		// this process that reuses it: a window from the reap to here.)
+		// (on Windows EINVAL: the reap released the handle) from it,
+		// then does the rest of its work. (Where Go has no pidfds, a
+		// second wait4 of the pid could reap a new child of this process
+		// that reuses it: a window from the reap to here. Windows waits
+		// on a handle, never on a pid.)
 		_ = w.cmd.Wait()
 		w.cmd.ProcessState = w.state
 	})
