@@ -194,11 +194,18 @@ var execCases = []execCase{
 		return s
 	}},
 	{name: "Stdout file", do: func(t *testing.T, r runner) seen {
-		f, err := os.CreateTemp(t.TempDir(), "out")
+		// Not in t.TempDir: Wine 8 fails the RemoveAll of its cleanup
+		// ("unlinkat: Invalid function"), while os.Remove works.
+		f, err := os.CreateTemp("", "sysprims-compat-out")
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
+		defer func() {
+			f.Close()
+			if err := os.Remove(f.Name()); err != nil {
+				t.Error(err)
+			}
+		}()
 		cmd := ioCmd("0")
 		cmd.Stdout, cmd.Stderr = f, f
 		r.start(t, cmd)
