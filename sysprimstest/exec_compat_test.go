@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +25,12 @@ import (
 // adds the cases and programs of features Windows lacks).
 func init() {
 	fixtures.Register("compat-io", compatIO)
+	// A test on Windows can wait for the root's exit on a handle of its
+	// own without reaping it from the container (waiting on a pidfd from
+	// os.FindProcess would reap it on Linux).
+	if runtime.GOOS == "windows" {
+		execCases = append(execCases, exitedPipeCase)
+	}
 }
 
 // compatIO is "compat-io CODE [read] [pid]": with read it copies stdin to
@@ -404,5 +411,33 @@ func checkMechanism(t *testing.T, res *Result, m process.Mechanism) {
 	t.Helper()
 	if res != nil && res.Err == nil && res.Mechanism != m {
 		t.Errorf("mechanism %s, asked for %s", res.Mechanism, m)
+	}
+}
+
+// exitedPipeCase reads StdoutPipe only after the root exited (Windows
+// only): the output waits in the pipe, as Wait, not the root's exit,
+// closes the caller's end. A container that finished cmd.Wait when the
+// root exited lost it ("file already closed").
+var exitedPipeCase = execCase{name: "StdoutPipe read after the root exited", startOnly: true, do: func(t *testing.T, r runner) seen {
+	cmd := ioCmd("0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.start(t, cmd)
+	waitExit(t, cmd.Process.Pid)
+	b, err := io.ReadAll(out)
+	return waitFor(t, r, seen{Out: string(b), Extra: errText(err)})
+}}
+
+// waitExit waits for pid to exit through a handle of its own (Windows
+// waits on handles: cmd.Process keeps its own, the container too).
+func waitExit(t *testing.T, pid int) {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Wait(); err != nil {
+		t.Fatal(err)
 	}
 }
