@@ -21,6 +21,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/timeout"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/unix"
 )
 
@@ -254,7 +255,13 @@ func playOtherRun(base string) (nsResult, error) {
 	if err != nil {
 		return nsResult{}, err
 	}
-	spared, err := runProcesses(tr.TreeID())
+	// The forks are made before "ready"; a member may still be in its
+	// execve, its environment (and so its marker) not laid out yet.
+	var spared []int
+	waittest.Until(5*time.Second, func() bool {
+		spared, err = runProcesses(tr.TreeID())
+		return err != nil || len(spared) >= 5
+	})
 	if err != nil {
 		return nsResult{}, err
 	}
