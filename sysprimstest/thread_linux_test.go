@@ -3,30 +3,14 @@ package sysprimstest
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 )
 
 // envThread runs TestNameOwnThread in a child test binary.
 const envThread = "SYSPRIMS_TEST_OWN_THREAD"
-
-// ownThread returns the id of a thread of the test process other than
-// its main thread (the Go runtime always runs several).
-func ownThread(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if tid, _ := strconv.Atoi(e.Name()); tid != os.Getpid() {
-			return tid
-		}
-	}
-	t.Skip("the test process runs a single thread")
-	return 0
-}
 
 // TestNameOwnThread is the body of TestNamedThreadIsRefused.
 func TestNameOwnThread(t *testing.T) {
@@ -40,7 +24,7 @@ func TestNameOwnThread(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- child.Wait() }()
 	defer func() { child.Process.Kill(); <-exited }()
-	tid := ownThread(t)
+	tid := proctest.OtherThread(t)
 	if err := Signal(tid, 0); err == nil {
 		t.Errorf("Signal(thread %d of the test process, 0) was accepted", tid)
 	}

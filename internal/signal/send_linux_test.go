@@ -2,29 +2,11 @@ package signal
 
 import (
 	"errors"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 )
-
-// otherThread returns the id of a thread of this process that is not its
-// main thread (the Go runtime always runs several).
-func otherThread(t *testing.T) int {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/task")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if tid, _ := strconv.Atoi(e.Name()); tid != os.Getpid() {
-			return tid
-		}
-	}
-	t.Skip("this process runs a single thread")
-	return 0
-}
 
 // identityOf reads the identity /proc gives pid (a thread id included).
 func identityOf(t *testing.T, pid int) proc.Identity {
@@ -42,7 +24,7 @@ func identityOf(t *testing.T, pid int) proc.Identity {
 // those without pidfds fell back to kill(2). Signal 0 keeps a regression
 // harmless.
 func TestSendRefusesThreadID(t *testing.T) {
-	tid := otherThread(t)
+	tid := proctest.OtherThread(t)
 	for _, viaKill := range []bool{false, true} {
 		old := noPidfd.Load()
 		noPidfd.Store(viaKill)

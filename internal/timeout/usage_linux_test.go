@@ -13,7 +13,7 @@ import (
 // The known load: the "load" fixture's worker burns loadCPU of CPU time
 // beyond its start-up and keeps loadMem resident.
 const (
-	loadCPU = 500 * time.Millisecond
+	loadCPU = time.Second
 	loadMem = 64 << 20
 )
 
@@ -39,7 +39,7 @@ func TestUsageOfKnownLoad(t *testing.T) {
 			}
 			for _, shape := range []string{"reaped", "orphan"} {
 				t.Run(shape, func(t *testing.T) {
-					cmd := fixtures.Command("load", "500", "64", shape)
+					cmd := fixtures.Command("load", "1000", "64", shape)
 					var out strings.Builder
 					cmd.Stdout = &out
 					o, err := Run(cmd, Config{Mechanism: m, Require: true})

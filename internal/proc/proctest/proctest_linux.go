@@ -189,3 +189,21 @@ func (pop *Population) BenchPaired(b *testing.B, baseName string, own func() (in
 	}
 	pairs.Report(b, baseName, procs)
 }
+
+// OtherThread returns the id of a thread of the calling process other
+// than its main thread (the Go runtime always runs several): a pid that
+// /proc answers for although it names no process.
+func OtherThread(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if tid, _ := strconv.Atoi(e.Name()); tid != os.Getpid() {
+			return tid
+		}
+	}
+	t.Skip("this process runs a single thread")
+	return 0
+}
