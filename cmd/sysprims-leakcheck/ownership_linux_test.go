@@ -124,34 +124,23 @@ func TestCheckKillSparesLiveJobE2E(t *testing.T) {
 // not this boot's names other processes; check refuses it (125, one
 // line) and kills nothing.
 func TestCheckRefusesBaselineFromAnotherBootE2E(t *testing.T) {
-	env, id := marker(t)
-	b, err := os.ReadFile(takeBaseline(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["origin"] = map[string]any{"boot_id": "00000000-0000-0000-0000-000000000000", "uid": os.Geteuid()}
-	if b, err = json.Marshal(doc); err != nil {
-		t.Fatal(err)
-	}
-	base := writeFile(t, t.TempDir(), "other-boot.json", string(b))
-	leak := startDetached(t, env)
-	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--marker", env)
-	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "taken in another boot") {
-		t.Errorf("exit %d, stderr %q; want 125 and one line saying another boot", r.code, r.stderr)
-	}
-	if got := marked(id); !slices.Equal(got, []int{leak}) {
-		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
-	}
+	checkRefusesBaseline(t, "taken in another boot", func(doc map[string]any) {
+		doc["origin"] = map[string]any{"boot_id": "00000000-0000-0000-0000-000000000000", "uid": os.Geteuid()}
+	})
 }
 
 // TestCheckRefusesBaselineFromTheFutureE2E: a baseline dated after now
 // makes every process look older than it, so check found nothing new and
 // said "clean" over a live leak; it is refused (125, one line).
 func TestCheckRefusesBaselineFromTheFutureE2E(t *testing.T) {
+	checkRefusesBaseline(t, "after now", func(doc map[string]any) { doc["timestamp"] = "2999-01-01T00:00:00Z" })
+}
+
+// checkRefusesBaseline takes a baseline, changes it with edit, leaves a
+// marked leak and runs check --kill with it: check must exit 125 with one
+// line containing why, and the leak must live on.
+func checkRefusesBaseline(t *testing.T, why string, edit func(doc map[string]any)) {
+	t.Helper()
 	env, id := marker(t)
 	b, err := os.ReadFile(takeBaseline(t))
 	if err != nil {
@@ -161,15 +150,15 @@ func TestCheckRefusesBaselineFromTheFutureE2E(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	doc["timestamp"] = "2999-01-01T00:00:00Z"
+	edit(doc)
 	if b, err = json.Marshal(doc); err != nil {
 		t.Fatal(err)
 	}
-	base := writeFile(t, t.TempDir(), "future.json", string(b))
+	base := writeFile(t, t.TempDir(), "edited.json", string(b))
 	leak := startDetached(t, env)
 	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--marker", env)
-	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "after now") {
-		t.Errorf("exit %d, stderr %q; want 125 and one line saying the baseline is dated after now", r.code, r.stderr)
+	if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, why) {
+		t.Errorf("exit %d, stderr %q; want 125 and one line saying %q", r.code, r.stderr, why)
 	}
 	if got := marked(id); !slices.Equal(got, []int{leak}) {
 		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
