@@ -172,14 +172,6 @@ func runLeaf(cg string) (string, bool) {
 	return "", false
 }
 
-// Descends reports whether p descends from the caller by the kernel's
-// parent links, with no sysprims helper on the way (a helper's subtree is
-// another tree's container).
-func (g *Guard) Descends(p process.Info) bool {
-	desc, err := g.walk(p)
-	return desc && err == nil
-}
-
 // walk follows p's parent links up to the caller (p is a descendant) or
 // to the caller's ancestry or init (it is not). A sysprims helper passed
 // on the way is the root of another tree's container: refused.

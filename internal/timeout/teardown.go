@@ -131,11 +131,11 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 }
 
 // provable keeps the processes of ps this engine may signal: members of
-// its container now, the root and members it saw in the container (by
-// identity), and processes that descend from the caller by the kernel's
-// parent links. A marker alone proves nothing (any process can copy an
-// environment), and the guard's refusals (helpers, the caller's
-// ancestors and pipeline partners) always hold.
+// its container now, and the root and members it saw in the container
+// (by identity). A marker or a parent link proves nothing (any process
+// can copy an environment, and a sibling's child descends from the
+// caller too), and the guard's refusals (helpers, the caller's ancestors
+// and pipeline partners) always hold.
 func (t *Tree) provable(g *owner.Guard, ps []proc.ProcessInfo) []proc.ProcessInfo {
 	inside, _ := t.c.Members()
 	return slices.DeleteFunc(slices.Clone(ps), func(p proc.ProcessInfo) bool {
@@ -145,8 +145,6 @@ func (t *Tree) provable(g *owner.Guard, ps []proc.ProcessInfo) []proc.ProcessInf
 			proof = owner.Container
 		case id == t.rootID:
 			proof = owner.Spawned
-		case g.Descends(p):
-			proof = owner.Descendant
 		}
 		return g.Refuse(p, proof) != nil
 	})
