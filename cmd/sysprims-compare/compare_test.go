@@ -18,6 +18,7 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/schematest"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 func TestMain(m *testing.M) {
@@ -25,10 +26,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testConfig is small but leaves room for a loaded CI machine.
+// testConfig is small but leaves room for a loaded CI machine: a runner
+// counts as hung only waittest.Scale(5s) after its deadline and grace.
 func testConfig() config {
 	return config{timeout: 500 * time.Millisecond, grace: 300 * time.Millisecond,
-		hang: 2 * time.Second, settle: 200 * time.Millisecond, ready: 20 * time.Second}
+		hang: waittest.Scale(5 * time.Second), settle: 200 * time.Millisecond, ready: 20 * time.Second}
 }
 
 func scenarioNamed(t *testing.T, name string) scenario {

@@ -43,7 +43,11 @@ func (t *Tree) catchMigrants(o *Outcome) {
 			killed = append(killed, p.ID())
 		}
 	}
-	left := awaitIdentities(slices.Clone(killed), killWait)
+	left := slices.Clone(killed)
+	awaitKilled(func(d time.Duration) []int {
+		left = awaitIdentities(left, d)
+		return pidsOf(left)
+	})
 	for _, p := range ms {
 		if !slices.Contains(killed, p.ID()) || slices.Contains(left, p.ID()) {
 			o.Survivors = mergeInfos(o.Survivors, []proc.ProcessInfo{p})

@@ -15,8 +15,37 @@ import (
 	"github.com/3leaps/sysprims-go/process"
 )
 
-// killWait bounds the wait for an empty tree after SIGKILL.
+// killWait bounds the wait for SIGKILLed processes to go while one of
+// them is not dying yet (see [awaitKilled]).
 const killWait = 3 * time.Second
+
+// dyingWait bounds that wait, from the SIGKILL, while every process left
+// is dying: the kernel holds their SIGKILL and takes them apart, which
+// on a loaded machine (a -race suite on two cores) can take seconds. Such
+// a process is late, not a survivor.
+const dyingWait = 30 * time.Second
+
+// dyingPoll is how often a wait past killWait looks again.
+const dyingPoll = 50 * time.Millisecond
+
+// awaitKilled is the one wait for SIGKILLed processes to go. step waits
+// up to the duration it is given and returns the pids still there (none
+// when all went). awaitKilled gives step killWait, then more, up to
+// dyingWait in all, for as long as every pid left is [proc.Dying]; it
+// returns the pids left when it gives up.
+func awaitKilled(step func(time.Duration) []int) []int {
+	end := time.Now().Add(dyingWait)
+	left := step(killWait)
+	for len(left) > 0 && time.Now().Before(end) && !slices.ContainsFunc(left, notDying) {
+		left = step(dyingPoll)
+	}
+	return left
+}
+
+func notDying(pid int) bool { return !isDying(pid) }
+
+// isDying is [proc.Dying]; tests replace it.
+var isDying = proc.Dying
 
 // infoFields are the fields gathered for members, leftovers and survivors.
 const infoFields = proc.FieldCmdline | proc.FieldMarkers
@@ -101,7 +130,14 @@ func (t *Tree) teardown() (escalated bool, err error) {
 	t.sending(syscall.SIGKILL)
 	t.emitEscalated()
 	kerr := t.c.Kill()
-	werr := t.waitEmpty(killWait)
+	var werr error
+	awaitKilled(func(d time.Duration) []int {
+		if werr = t.waitEmpty(d); werr == nil {
+			return nil
+		}
+		pids, _ := t.c.Members()
+		return pids
+	})
 	t.emptied = time.Now()
 	return true, errors.Join(kerr, werr)
 }

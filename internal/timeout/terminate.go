@@ -18,10 +18,6 @@ type TerminateReport struct {
 // sweepEvery is how often TerminateAll looks for processes gone.
 const sweepEvery = 5 * time.Millisecond
 
-// sweepKillWait bounds TerminateAll's wait for SIGKILLed processes to
-// disappear.
-const sweepKillWait = 2 * time.Second
-
 // TerminateAll tears down a set of processes that no container holds, with
 // the engine's TERM→grace→KILL policy: sig and SIGCONT to each, then
 // SIGKILL to what is left after grace, returning as soon as none is alive.
@@ -47,7 +43,11 @@ func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, 
 	for _, id := range live {
 		kill(id)
 	}
-	for _, id := range sweep(live, rescan, kill, sweepKillWait) {
+	awaitKilled(func(d time.Duration) []int {
+		live = sweep(live, rescan, kill, d)
+		return pidsOf(live)
+	})
+	for _, id := range live {
 		if p, ok := lookup(id, proc.FieldCmdline); ok {
 			rep.Survivors = append(rep.Survivors, p)
 		}
@@ -76,6 +76,14 @@ func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Id
 		}
 		time.Sleep(sweepEvery)
 	}
+}
+
+func pidsOf(ids []proc.Identity) []int {
+	pids := make([]int, len(ids))
+	for i, id := range ids {
+		pids[i] = id.PID
+	}
+	return pids
 }
 
 // living keeps the identities whose process still runs (not a zombie),
