@@ -175,7 +175,7 @@ func TestVerdict(t *testing.T) {
 		{"timed out", timeout.Outcome{Status: timeout.StatusTimedOut, ExitCode: -1, TermSignal: "SIGKILL", Leftovers: []proc.ProcessInfo{p}}, statusTimedOut, exitTimedOut},
 	}
 	for _, tc := range cases {
-		status, code := verdict(tc.out)
+		status, code := verdict(tc.out, len(tc.out.Survivors), len(tc.out.Leftovers))
 		if status != tc.status || code != tc.code {
 			t.Errorf("%s: %s %d, want %s %d", tc.name, status, code, tc.status, tc.code)
 		}
@@ -186,9 +186,38 @@ func TestRunReportMarksKilled(t *testing.T) {
 	a := proc.ProcessInfo{PID: 5, StartTimeUnixMs: 1, SID: 5, PGID: 5, PPID: 1}
 	b := proc.ProcessInfo{PID: 6, StartTimeUnixMs: 1, SID: 5, PGID: 5, PPID: 5}
 	out := timeout.Outcome{Mechanism: "cgroup_v2", TreeKillReliability: "guaranteed", Leftovers: []proc.ProcessInfo{a, b}, Survivors: []proc.ProcessInfo{b}}
-	rep := runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 4, pgid: 4, sid: 4})
+	rep := runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 4, pgid: 4, sid: 4}, nil, nil)
 	if !rep.Leaked[0].Killed || rep.Leaked[1].Killed || len(rep.Survivors) != 1 || rep.Status != statusFailed || rep.ExitCode != exitLeaked {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// A process that left the cgroup is a leak of the run even when the
+// container came back empty: a migrant the engine killed, and a stray
+// found below run and removed (the engine's survivor it no longer is);
+// the report says best_effort. One still alive is a survivor.
+func TestRunReportOutsideTheContainer(t *testing.T) {
+	migrant := proc.ProcessInfo{PID: 7, StartTimeUnixMs: 1, SID: 7, PGID: 7, PPID: 1}
+	stray := proc.ProcessInfo{PID: 8, StartTimeUnixMs: 1, SID: 8, PGID: 8, PPID: 1}
+	stuck := proc.ProcessInfo{PID: 9, StartTimeUnixMs: 1, SID: 9, PGID: 9, PPID: 1}
+	out := timeout.Outcome{Mechanism: "cgroup_v2", TreeKillReliability: "best_effort", Migrants: []proc.ProcessInfo{migrant, stray}, Survivors: []proc.ProcessInfo{stray}}
+	rep := runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 4, pgid: 4, sid: 4}, []proc.ProcessInfo{stray}, nil)
+	if len(rep.Leaked) != 2 || !rep.Leaked[0].Killed || !rep.Leaked[1].Killed || len(rep.Survivors) != 0 {
+		t.Fatalf("leaked %+v, survivors %+v: want migrant and stray removed", rep.Leaked, rep.Survivors)
+	}
+	for _, l := range rep.Leaked {
+		if !slices.Contains(l.Escape, owner.EscMigrated) {
+			t.Errorf("pid %d: escape %v, want migrated", l.PID, l.Escape)
+		}
+	}
+	if rep.Status != statusLeaked || rep.ExitCode != exitLeaked || rep.TreeKillReliability != "best_effort" {
+		t.Errorf("status %s exit %d reliability %s: want leaked, 3, best_effort", rep.Status, rep.ExitCode, rep.TreeKillReliability)
+	}
+
+	out = timeout.Outcome{Mechanism: "cgroup_v2", TreeKillReliability: "guaranteed"}
+	rep = runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 4, pgid: 4, sid: 4}, []proc.ProcessInfo{stuck}, []proc.ProcessInfo{stuck})
+	if len(rep.Survivors) != 1 || rep.Leaked[0].Killed || rep.Status != statusFailed || rep.TreeKillReliability != "best_effort" {
+		t.Errorf("report %+v: want the stray a survivor, failed, best_effort", rep)
 	}
 }
 

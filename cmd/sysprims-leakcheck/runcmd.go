@@ -1,17 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	ossignal "os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/internal/timeout"
@@ -81,6 +84,7 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	sigs := make(chan os.Signal, 2)
 	ossignal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer ossignal.Stop(sigs)
+	_ = platform.AdoptOrphans() // Linux only; see adopt.go
 	t, err := timeout.Start(cmd, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
@@ -90,7 +94,10 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	stopForward := forward(t, sigs)
 	out := t.Wait(0)
 	stopForward()
-	return runReport(o, out, root), 0
+	found := strays()
+	left := removeStrays(found, o.grace)
+	reapChildren(t.PID())
+	return runReport(o, out, root, found, left), 0
 }
 
 // childEnv is the command's environment: the caller's without the
@@ -173,8 +180,10 @@ func relay(t signaller, s os.Signal, n int) {
 	go t.Stop() // the waiting goroutine returns the same outcome
 }
 
-// runReport turns the outcome into a report with leakcheck's exit code.
-func runReport(o runOpts, out timeout.Outcome, root rootInfo) *report {
+// runReport turns the outcome, and the strays found below run once it
+// was over (left: those still alive after their removal), into a report
+// with leakcheck's exit code.
+func runReport(o runOpts, out timeout.Outcome, root rootInfo, strays, left []proc.ProcessInfo) *report {
 	rep := newReport("run")
 	rep.Command = o.argv
 	rep.Mechanism = string(out.Mechanism)
@@ -184,11 +193,42 @@ func runReport(o runOpts, out timeout.Outcome, root rootInfo) *report {
 	code := out.ExitCode
 	rep.CommandExitCode = &code
 	rep.CommandSignal = out.TermSignal
-	rep.Leaked = classify(out.Leftovers, root)
-	markKilled(rep.Leaked, out.Survivors)
-	rep.Survivors = classify(out.Survivors, root)
-	rep.Status, rep.ExitCode = verdict(out)
+	escaped := union(out.Migrants, strays)
+	survivors := union(minus(out.Survivors, strays), left)
+	rep.Leaked = append(classify(out.Leftovers, root), outside(minus(escaped, out.Leftovers), root, out.Mechanism)...)
+	slices.SortFunc(rep.Leaked, func(a, b leak) int { return cmp.Compare(a.PID, b.PID) })
+	markKilled(rep.Leaked, survivors)
+	rep.Survivors = classify(survivors, root)
+	if len(escaped) > 0 {
+		rep.TreeKillReliability = string(platform.BestEffort)
+	}
+	rep.Status, rep.ExitCode = verdict(out, len(rep.Survivors), len(rep.Leaked))
 	return rep
+}
+
+// outside classifies processes found outside the command's container
+// once it was torn down; below a cgroup, they had moved out of it.
+func outside(ps []proc.ProcessInfo, root rootInfo, m platform.Mechanism) []leak {
+	ls := classify(ps, root)
+	for i := range ls {
+		if m == platform.MechanismCgroup && !slices.Contains(ls[i].Escape, owner.EscMigrated) {
+			ls[i].Escape = append(ls[i].Escape, owner.EscMigrated)
+			ls[i].Reason = owner.Describe(ls[i].Escape, ls[i].ProcessInfo)
+		}
+	}
+	return ls
+}
+
+// union returns a and the processes of b not in a (by identity).
+func union(a, b []proc.ProcessInfo) []proc.ProcessInfo {
+	return append(slices.Clone(a), minus(b, a)...)
+}
+
+// minus returns the processes of a not in b (by identity).
+func minus(a, b []proc.ProcessInfo) []proc.ProcessInfo {
+	return slices.DeleteFunc(slices.Clone(a), func(p proc.ProcessInfo) bool {
+		return slices.ContainsFunc(b, func(q proc.ProcessInfo) bool { return q.ID() == p.ID() })
+	})
 }
 
 // markKilled marks the leftovers that the teardown removed (all but the
@@ -205,13 +245,13 @@ func markKilled(ls []leak, survivors []proc.ProcessInfo) {
 
 // verdict returns the report status and exit code of a run: 124 on
 // timeout, 3 when anything leaked, else the command's own status.
-func verdict(out timeout.Outcome) (string, int) {
+func verdict(out timeout.Outcome, survivors, leaked int) (string, int) {
 	switch {
 	case out.Status == timeout.StatusTimedOut:
 		return statusTimedOut, exitTimedOut
-	case len(out.Survivors) > 0:
+	case survivors > 0:
 		return statusFailed, exitLeaked
-	case len(out.Leftovers) > 0:
+	case leaked > 0:
 		return statusLeaked, exitLeaked
 	}
 	return statusClean, commandStatus(out)

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/timeout"
+)
+
+// run makes itself a child subreaper where the system has them (Linux):
+// an orphan of the command is reparented to run rather than to init. So
+// a process that left the command's container (as root, by moving itself
+// to another cgroup) and dropped its environment, which neither the
+// container nor a marker finds, is still below run once the command's
+// tree is torn down. run starts nothing but the command and its own
+// helpers, so each such stray is the command's, proven by the kernel's
+// parent links: it is removed and reported as a leak.
+
+// strays returns the live descendants of this process but its helpers,
+// each re-read with its identity and kept only while its parent is this
+// process or a stray already kept (a reused pid is not taken).
+func strays() []proc.ProcessInfo {
+	self := os.Getpid()
+	pids, _ := proc.TreePIDs(self)
+	kept := map[int]bool{self: true}
+	var out []proc.ProcessInfo
+	for _, pid := range pids {
+		if pid == self {
+			continue
+		}
+		p, err := proc.Get(pid, proc.Options{Fields: proc.FieldCmdline | proc.FieldMarkers})
+		if err != nil || p.State.Gone() || !kept[p.PPID] || platform.OwnHelper(p) {
+			continue
+		}
+		kept[pid] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// removeStrays kills each stray a guard lets it (see [owner.Guard]), by
+// identity, and returns those still alive afterwards.
+func removeStrays(ps []proc.ProcessInfo, grace time.Duration) []proc.ProcessInfo {
+	g := owner.NewGuard()
+	var ids []proc.Identity
+	var left []proc.ProcessInfo
+	for _, p := range ps {
+		if g.Refuse(p, owner.Descendant) != nil {
+			left = append(left, p)
+			continue
+		}
+		ids = append(ids, p.ID())
+	}
+	rep := timeout.TerminateAll(ids, syscall.SIGKILL, grace, nil)
+	return append(left, rep.Survivors...)
+}
+
+// reapChildren reaps this process's zombie children but root (os/exec
+// reaps its own child): the command's orphans it adopted and killed.
+func reapChildren(root int) {
+	kids, _ := proc.ChildrenOf(os.Getpid())
+	for _, pid := range slices.DeleteFunc(kids, func(pid int) bool { return pid == root }) {
+		platform.ReapAdopted(pid)
+	}
+}

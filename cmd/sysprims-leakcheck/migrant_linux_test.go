@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
+)
+
+// TestRunCatchesAMigrantWithoutMarkersE2E: as root, a daemon that moves
+// itself out of run's cgroup and wipes its environment (so neither the
+// container nor a marker finds it) is still below run, a child
+// subreaper, when the command is over: run removes it and reports it as
+// a leak that migrated, best_effort.
+func TestRunCatchesAMigrantWithoutMarkersE2E(t *testing.T) {
+	dir := migrantCgroup(t)
+	pidFile := filepath.Join(t.TempDir(), "migrant")
+	script := fmt.Sprintf(`(env -i setsid sh -c "echo \$\$ > %[1]s/cgroup.procs && echo \$\$ > %[2]s.tmp && mv %[2]s.tmp %[2]s && exec sleep 309" &); until [ -s %[2]s ]; do :; done`, dir, pidFile)
+	out := filepath.Join(t.TempDir(), "report.json")
+	r := runBin(t, nil, "run", "--format", "json", "--output", out, "--", "sh", "-c", script)
+	b, _ := os.ReadFile(pidFile)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("no migrant pid (%q); exit %d, stderr:\n%s", b, r.code, r.stderr)
+	}
+	if r.code != exitLeaked {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, exitLeaked, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, data)
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rep.Leaked, func(l leak) bool { return l.PID == pid })
+	if i < 0 || !rep.Leaked[i].Killed || !slices.Contains(rep.Leaked[i].Escape, owner.EscMigrated) {
+		t.Errorf("report %s: want migrant %d leaked, migrated, killed", data, pid)
+	}
+	if rep.TreeKillReliability != string(platform.BestEffort) || len(rep.Survivors) != 0 {
+		t.Errorf("report %s: want best_effort and no survivor", data)
+	}
+	gone := waittest.Until(waittest.Scale(5*time.Second), func() bool {
+		p, err := proc.Get(pid, proc.Options{})
+		return err != nil || p.State.Gone()
+	})
+	if !gone {
+		t.Errorf("migrant %d still runs", pid)
+	}
+}
+
+// migrantCgroup makes a cgroup for a migrant to move to, next to the test
+// process's own; anything in it is killed and it is removed at the end.
+// It skips unless run gets the cgroup v2 mechanism (root, here).
+func migrantCgroup(t *testing.T) string {
+	t.Helper()
+	c := platform.Probe()
+	if os.Geteuid() != 0 || c.CgroupMount == "" {
+		t.Skip("needs root and a cgroup v2 hierarchy")
+	}
+	dir := filepath.Join(c.CgroupMount, c.CgroupSelf, fmt.Sprintf("leakcheck-migrants-%d-%d", os.Getpid(), time.Now().UnixNano()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
+		waittest.Until(waittest.Scale(5*time.Second), func() bool { return syscall.Rmdir(dir) != syscall.EBUSY })
+	})
+	return dir
+}
