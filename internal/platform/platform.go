@@ -97,9 +97,12 @@ type ExitWatcher interface {
 	Exited() <-chan struct{}
 }
 
-// Holder is implemented by containers that keep a pidfd of each member
-// they signalled, so a member that has since left the container (a cgroup
+// Holder is implemented by the containers a member can leave (a cgroup:
+// a process with the rights moves itself to another), which keep a pidfd
+// of each member they signalled, so a member that has since left (a
 // migrant) can still be signalled as the process that was seen inside.
+// A container that is no Holder keeps every member until it dies (the
+// shim's subtree, a Job Object) or guarantees nothing (a process group).
 type Holder interface {
 	// SignalHeld sends sig to pid through the pidfd kept for it. held is
 	// false when none was kept or its process has exited; nothing is sent.

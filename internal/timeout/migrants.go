@@ -11,9 +11,10 @@ import (
 	"github.com/3leaps/sysprims-go/internal/signal"
 )
 
-// catchMigrants looks once, after a guaranteed teardown, for processes
-// that carry this tree's marker outside its container: members that
-// moved themselves out of their cgroup. Only processes created since the
+// catchMigrants looks once, after a guaranteed teardown of a container a
+// member can leave (a [platform.Holder]: a cgroup), for processes that
+// carry this tree's marker outside it: members that moved themselves out
+// of their cgroup. Only processes created since the
 // root are candidates; their environment is read only when their start
 // time says so. A migrant is reported and the outcome becomes best_effort;
 // one this engine can prove is the tree's (the root, a member it saw in
@@ -21,14 +22,11 @@ import (
 // others are only reported, as survivors. A check that cannot read the
 // process table finds nothing: the teardown's own verdict stands.
 func (t *Tree) catchMigrants(o *Outcome) {
-	if t.c.Reliability() != platform.Guaranteed || !owner.OwnTree(t.treeID) || t.rootID.StartTimeUnixMs == 0 {
+	h, leavable := t.c.(platform.Holder)
+	if t.c.Reliability() != platform.Guaranteed || !leavable || !owner.OwnTree(t.treeID) || t.rootID.StartTimeUnixMs == 0 {
 		return
 	}
-	var gone []int
-	if h, ok := t.c.(platform.Holder); ok {
-		gone = h.Gone()
-	}
-	created, _ := proc.Since(t.rootID, gone)
+	created, _ := proc.Since(t.rootID, h.Gone())
 	ms := t.marked(created)
 	if len(ms) == 0 {
 		return

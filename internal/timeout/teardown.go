@@ -154,7 +154,7 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	}
 	g := owner.NewGuard()
 	rescan := func() []proc.Identity {
-		marked, _ := markedBy(t.treeID)
+		marked, _ := t.markedBy()
 		return identities(t.provable(g, marked))
 	}
 	t.sending(t.signal())
@@ -301,7 +301,7 @@ func (t *Tree) members() (live, zombies []proc.ProcessInfo, err error) {
 	if t.c.Reliability() == platform.Guaranteed {
 		return live, zombies, err
 	}
-	marked, serr := markedBy(t.treeID)
+	marked, serr := t.markedBy()
 	return mergeInfos(live, marked), zombies, errors.Join(err, serr)
 }
 
@@ -323,12 +323,19 @@ func describe(pids []int) (live, zombies []proc.ProcessInfo) {
 }
 
 // markedBy returns the live processes whose environment carries
-// SYSPRIMS_TREE_ID=id. A process that dropped its environment is missed.
-func markedBy(id string) ([]proc.ProcessInfo, error) {
-	snap, err := proc.Snapshot(proc.Options{Fields: proc.FieldMarkers})
+// this tree's SYSPRIMS_TREE_ID. Only processes started since the root
+// can carry it, so the environment is read for those alone (the rest of
+// the system costs one cheap snapshot). A process that dropped its
+// environment is missed.
+func (t *Tree) markedBy() ([]proc.ProcessInfo, error) {
+	snap, err := proc.Snapshot(proc.Options{})
+	since := t.rootID.StartTimeUnixMs
+	cands := slices.DeleteFunc(snap, func(p proc.ProcessInfo) bool {
+		return p.State.Gone() || p.KernelThread || p.StartTimeUnixMs < since
+	})
 	var pids []int
-	for _, p := range snap {
-		if p.Markers[TreeIDEnv] == id && !p.State.Gone() {
+	for _, p := range proc.Fill(cands, proc.FieldMarkers) {
+		if p.Markers[TreeIDEnv] == t.treeID {
 			pids = append(pids, p.PID)
 		}
 	}

@@ -251,20 +251,24 @@ func (s *shim) killAll() {
 	}
 }
 
-// signalTree sends each of sigs, in order, to the whole subtree: to the
-// root's process group in one call while the root is unreaped (its pid
-// then still names the session it made, which only its descendants can
-// be in), and through a pidfd to every member outside that group.
+// signalTree sends each of sigs, in order, to the whole subtree: first
+// to the root's process group in one call while the root is unreaped
+// (its pid then still names the session it made, which only its
+// descendants can be in), so most of a tree has its signal before the
+// walk begins; then through a pidfd to every member the walk finds
+// outside that group.
 func (s *shim) signalTree(sigs ...syscall.Signal) {
 	s.reap.Lock()
 	defer s.reap.Unlock()
-	ms := walk(os.Getpid())
-	defer closeMembers(ms)
 	group := s.root > 0 && !s.rootReaped
-	for _, sig := range sigs {
-		if group {
+	if group {
+		for _, sig := range sigs {
 			syscall.Kill(-s.root, sig)
 		}
+	}
+	ms := walk(os.Getpid())
+	defer closeMembers(ms)
+	for _, sig := range sigs {
 		for _, m := range ms {
 			if !group || m.pgid != s.root {
 				m.send(sig)
