@@ -189,14 +189,11 @@ func TestRunLeakTextE2E(t *testing.T) {
 	}
 }
 
-func TestRunLeakJSONE2E(t *testing.T) {
-	env, id := marker(t)
-	out := filepath.Join(t.TempDir(), "report.json")
-	r := runBin(t, []string{env}, "run", "--format", "json", "--output", out, "--", "sh", "-c", leakScript(2))
-	if r.code != exitLeaked {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitLeaked, r.stderr)
-	}
-	data, err := os.ReadFile(out)
+// readReport reads the JSON report written to path, checks it against
+// the schema and decodes it; it returns the bytes too, for messages.
+func readReport(t *testing.T, path string) (report, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +202,17 @@ func TestRunLeakJSONE2E(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
+	return rep, data
+}
+
+func TestRunLeakJSONE2E(t *testing.T) {
+	env, id := marker(t)
+	out := filepath.Join(t.TempDir(), "report.json")
+	r := runBin(t, []string{env}, "run", "--format", "json", "--output", out, "--", "sh", "-c", leakScript(2))
+	if r.code != exitLeaked {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, exitLeaked, r.stderr)
+	}
+	rep, data := readReport(t, out)
 	if rep.Status != statusLeaked || rep.ExitCode != exitLeaked || len(rep.Leaked) != 2 || len(rep.Survivors) != 0 {
 		t.Fatalf("report %s", data)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,15 +36,7 @@ func TestRunCatchesAMigrantWithoutMarkersE2E(t *testing.T) {
 	if r.code != exitLeaked {
 		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, exitLeaked, r.stderr)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	validateReport(t, data)
-	var rep report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep, data := readReport(t, out)
 	i := slices.IndexFunc(rep.Leaked, func(l leak) bool { return l.PID == pid })
 	if i < 0 || !rep.Leaked[i].Killed || !slices.Contains(rep.Leaked[i].Escape, owner.EscMigrated) {
 		t.Errorf("report %s: want migrant %d leaked, migrated, killed", data, pid)
