@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/timeout"
+	"github.com/3leaps/sysprims-go/process"
 )
 
 // Process is a tree started by [Start]: a server, an agent or anything
@@ -100,18 +102,20 @@ func (p *Process) fail(err error) {
 	p.result = failedResult(err)
 	p.once.Do(func() {})
 	p.closeBuffers()
-	if p.s.require && errors.Is(err, platform.ErrUnavailable) {
-		p.t.Skipf("sysprims: %s needs a guaranteed teardown: %v", p.name, err)
-		return
-	}
-	// The error names itself "sysprims: ..." and a start error the path
-	// again; the message says both once, after the command's name.
+	// The error and those it wraps each name themselves "sysprims: ...",
+	// and a start error names the path again; the message says both
+	// once, after the command's name.
 	msg := err.Error()
 	var se *timeout.StartError
 	if errors.As(err, &se) {
 		msg = se.Err.Error()
 	}
-	p.t.Errorf("sysprims: start %s: %s", p.name, strings.TrimPrefix(msg, "sysprims: "))
+	msg = strings.ReplaceAll(msg, "sysprims: ", "")
+	if p.s.require && errors.Is(err, platform.ErrUnavailable) {
+		p.t.Skipf("sysprims: %s needs a guaranteed teardown: %s", p.name, msg)
+		return
+	}
+	p.t.Errorf("sysprims: start %s: %s", p.name, msg)
 }
 
 // capture tees the command's output into the Process buffers, and feeds
@@ -255,6 +259,7 @@ func (p *Process) Stop() *Result {
 func (p *Process) finish(end func() timeout.Outcome) *Result {
 	p.t.Helper()
 	p.once.Do(func() {
+		p.t.Helper()
 		o := end()
 		p.closeStdin(true)
 		trees.remove(p)
@@ -268,13 +273,18 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 	return p.Result()
 }
 
-// report logs the processes the root left behind, which the teardown
-// removed, and fails the test for every process that survived it.
+// report logs the processes the root left behind, saying which the
+// teardown removed, and fails the test for every process that survived
+// it.
 func (p *Process) report(r *Result) {
 	p.t.Helper()
 	if n := len(r.Leftovers); n > 0 {
-		p.t.Logf("sysprims: %s exited leaving %d process(es); removed (%s):%s",
-			p.name, n, r.Mechanism, owner.Lines(r.Leftovers, "\t"))
+		removed := "removed"
+		if k := len(removedLeftovers(r)); k < n {
+			removed = fmt.Sprintf("%d removed, %d survived", k, n-k)
+		}
+		p.t.Logf("sysprims: %s exited leaving %d process(es); %s (%s):%s",
+			p.name, n, removed, r.Mechanism, owner.Lines(r.Leftovers, "\t"))
 	}
 	for _, s := range r.Survivors {
 		emitLeak(p.s.logger, p.test, s, "survived the teardown of tree "+p.treeID)
@@ -283,6 +293,13 @@ func (p *Process) report(r *Result) {
 		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",
 			n, p.name, r.Mechanism, r.Reliability, survivorLines(r))
 	}
+}
+
+// removedLeftovers returns the leftovers of r that are no survivors.
+func removedLeftovers(r *Result) []process.Info {
+	return slices.DeleteFunc(slices.Clone(r.Leftovers), func(l process.Info) bool {
+		return slices.ContainsFunc(r.Survivors, func(s process.Info) bool { return s.ID() == l.ID() })
+	})
 }
 
 func (p *Process) closeBuffers() {

@@ -21,7 +21,7 @@ func TestRequireGuaranteedSkips(t *testing.T) {
 		other = process.MechanismCgroupV2
 	}
 	p := Start(rec, fixtures.Command("sleeper"), WithMechanism(other), RequireGuaranteed())
-	if errs := rec.Close(); errs != "" || !strings.Contains(rec.Skipped(), "needs a guaranteed teardown") {
+	if errs := rec.Close(); errs != "" || !strings.Contains(rec.Skipped(), "needs a guaranteed teardown") || strings.Count(rec.Skipped(), "sysprims:") != 1 {
 		t.Errorf("errors %q, skipped %q", errs, rec.Skipped())
 	}
 	if p.ExitCode() != 127 {
@@ -140,5 +140,29 @@ func TestResultSaysKilledFromOutside(t *testing.T) {
 	}
 	if r := Start(t, exec.Command("sleep", "300")).Stop(); r.KilledExternally {
 		t.Errorf("Stop's own SIGTERM blamed on someone else: %s", r)
+	}
+}
+
+// The log of leftovers says which the teardown removed: one that also
+// survived is not called removed.
+func TestReportSaysWhichLeftoversSurvived(t *testing.T) {
+	a := process.Info{PID: 101, StartTimeUnixMs: 1, Name: "gone"}
+	b := process.Info{PID: 102, StartTimeUnixMs: 1, Name: "stuck"}
+	for _, tc := range []struct {
+		survivors []process.Info
+		want      string
+	}{
+		{nil, "leaving 2 process(es); removed ("},
+		{[]process.Info{b}, "leaving 2 process(es); 1 removed, 1 survived ("},
+	} {
+		rec := NewRecorder("TestLeftovers")
+		p := &Process{t: rec, name: "sh", s: defaults()}
+		p.report(&Result{Mechanism: process.MechanismProcessGroup, Leftovers: []process.Info{a, b}, Survivors: tc.survivors})
+		if logs := rec.Logs(); len(logs) != 1 || !strings.Contains(logs[0], tc.want) {
+			t.Errorf("logs %q, want one containing %q", logs, tc.want)
+		}
+		if len(tc.survivors) != len(rec.Errors()) {
+			t.Errorf("errors %q for %d survivors", rec.Errors(), len(tc.survivors))
+		}
 	}
 }

@@ -21,7 +21,9 @@ import (
 // Unlike [Process.ExitCode] nothing is folded into 128+n.
 type Result struct {
 	// ExitCode is the root's exit status, or -1 when a signal ended it
-	// (Signal then says which) or it never started (Err says why).
+	// (Signal then says which), it never started (Err says why), or its
+	// status cannot be known: [TerminateTree]'s root is not this
+	// process's child, so no one here reads how it ended.
 	ExitCode int
 	// Signal is the signal that ended the root, or 0.
 	Signal syscall.Signal
@@ -48,7 +50,8 @@ type Result struct {
 	// [process.MechanismProcessGroup], [process.MechanismJobObject]), or
 	// [process.MechanismNamedTree] for [TerminateTree].
 	Mechanism process.Mechanism
-	// Leftovers were alive when the root exited; the teardown removed them.
+	// Leftovers were alive when the root exited; the teardown removed
+	// them, but for those also in Survivors.
 	Leftovers []process.Info
 	// Survivors were alive after the teardown. Any survivor fails the test.
 	Survivors []process.Info
