@@ -57,9 +57,12 @@ func (sc Scope) Candidates(snap []process.Info) []process.Info {
 // using snap (cheap fields are enough) for parent links. Zombies in
 // scope are returned apart: they are dead, never leaks.
 func (sc Scope) Judge(snap, candidates []process.Info) (leaks []Finding, zombies []process.Info) {
-	desc := descendants(snap, sc.Self)
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	up := lineageOf(snap)
 	for _, p := range candidates {
-		f, ok := sc.charge(p, desc[p.PID])
+		f, ok := sc.charge(p, up.descends(p.PID, sc.Self))
 		switch {
 		case !ok:
 		case p.State.Gone():
@@ -117,12 +120,35 @@ func orUnknown(test string) string {
 	return test
 }
 
-// descendants returns the pids that descend from root in snap by parent
-// links.
-func descendants(snap []process.Info, root int) map[int]bool {
-	set := make(map[int]bool)
-	for _, p := range proc.Descendants(snap, root) {
-		set[p.PID] = true
+// lineage maps each pid of a snapshot to its parent's.
+type lineage map[int]int
+
+func lineageOf(snap []process.Info) lineage {
+	l := make(lineage, len(snap))
+	for _, p := range snap {
+		l[p.PID] = p.PPID
 	}
-	return set
+	return l
+}
+
+// descends reports whether pid descends from root by the snapshot's
+// parent links (as [proc.Descendants] finds them from root down), walking
+// up from pid: only the candidates' chains are read, not the whole tree
+// below root. A chain longer than the snapshot is a loop (a pid reused
+// while the snapshot was taken) and proves nothing.
+func (l lineage) descends(pid, root int) bool {
+	if pid == root {
+		return false
+	}
+	for range len(l) {
+		ppid, ok := l[pid]
+		switch {
+		case !ok || ppid == pid:
+			return false
+		case ppid == root:
+			return true
+		}
+		pid = ppid
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -105,6 +106,31 @@ func TestGoesBy(t *testing.T) {
 	}{{"agent-with-a-lo", true}, {"agent-with-a-long-name", true}, {"/opt/bin/agent-with-a-long-name", false}, {"agent", false}, {"", false}} {
 		if got := GoesBy(p, c.name); got != c.want {
 			t.Errorf("GoesBy(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// The walk up from a candidate agrees with proc.Descendants, which walks
+// down from the root, including on a parent loop (a reused pid) and on
+// links to processes the snapshot lacks.
+func TestLineageAgreesWithDescendants(t *testing.T) {
+	snap := []process.Info{
+		{PID: 1, PPID: 0}, {PID: 10, PPID: 1}, {PID: 11, PPID: 10}, {PID: 12, PPID: 11},
+		{PID: 13, PPID: 10}, {PID: 20, PPID: 1}, {PID: 21, PPID: 20},
+		{PID: 30, PPID: 31}, {PID: 31, PPID: 30}, // a loop
+		{PID: 40, PPID: 99}, // a parent not in the snapshot
+		{PID: 50, PPID: 50},
+	}
+	up := lineageOf(snap)
+	for _, root := range []int{1, 10, 11, 20, 30, 99, 50, 7} {
+		down := map[int]bool{}
+		for _, p := range proc.Descendants(snap, root) {
+			down[p.PID] = true
+		}
+		for _, p := range snap {
+			if got := up.descends(p.PID, root); got != down[p.PID] {
+				t.Errorf("root %d, pid %d: descends %v, proc.Descendants says %v", root, p.PID, got, down[p.PID])
+			}
 		}
 	}
 }
