@@ -522,6 +522,28 @@ func TestBadInputKillsNothingE2E(t *testing.T) {
 	}
 }
 
+// TestCheckRefusesNonTerminatingSignalE2E: a --signal that does not end
+// a process (STOP, CONT, TSTP) is a usage error, as the library's
+// WithSignal is: exit 125, one line, nothing signalled. Before, check
+// --kill sent it, waited the grace and killed the leak with SIGKILL.
+func TestCheckRefusesNonTerminatingSignalE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	young := startDetached(t, env)
+	for _, sig := range []string{"STOP", "CONT", "SIGTSTP", "19"} {
+		r := runBin(t, []string{env}, "check", "--kill", "--baseline", base, "--marker="+env, "--grace", "1s", "--signal", sig)
+		if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "does not end a process") {
+			t.Errorf("--signal %s: exit %d, stderr %q; want 125 and one line saying it does not end a process", sig, r.code, r.stderr)
+		}
+		if got := marked(id); len(got) != 1 || got[0] != young {
+			t.Fatalf("--signal %s: marked processes now %v, want only %d", sig, got, young)
+		}
+		if p, err := proc.Get(young, proc.Options{}); err != nil || p.State == proc.StateStopped {
+			t.Fatalf("--signal %s: the leak %d is %v (%v), want it running untouched", sig, young, p.State, err)
+		}
+	}
+}
+
 func TestSnapshotE2E(t *testing.T) {
 	self := strconv.Itoa(os.Getpid())
 	r := runBin(t, nil, "snapshot", "--json", "--filter", "pid_in="+self)

@@ -76,7 +76,8 @@ run      runs CMD in a guaranteed container (cgroup v2 leaf or subreaper),
          The report goes to stderr unless --output names a file.
   --timeout D   tear the tree down after D (e.g. 30s, 10m) and exit 124; 0: none
   --grace D     between the first signal and SIGKILL (default 2s)
-  --signal S    first signal of a teardown: TERM, SIGINT, 9, ... (default TERM)
+  --signal S    first signal of a teardown: TERM, SIGINT, 9, ... (default TERM);
+                one that does not end a process (STOP, CONT, TSTP, ...) is refused
 
 snapshot lists processes (sysprims pstat) as aligned text, or JSON with a
          schema_id (--json) that check reads as its baseline. --filter keeps
