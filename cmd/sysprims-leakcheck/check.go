@@ -154,14 +154,32 @@ func removeAll(rep *report, o checkOpts) {
 	for _, l := range rep.Leaked {
 		ids = append(ids, l.ID())
 	}
-	res := timeout.TerminateAll(ids, o.sig, o.grace, nil)
+	recordRemoval(rep, timeout.TerminateAll(ids, o.sig, o.grace, nil))
+}
+
+// notPermitted is the reason given for a process the caller may not
+// signal: it was not waited on and is no survivor of SIGKILL.
+const notPermitted = "not permitted (EPERM): the caller may not signal it; not removed"
+
+// recordRemoval marks in rep what res says: each leak killed unless it
+// survived or the caller was not permitted to signal it; survivors of
+// SIGKILL fail the report.
+func recordRemoval(rep *report, res timeout.TerminateReport) {
 	alive := make(map[proc.Identity]bool, len(res.Survivors))
 	for _, p := range res.Survivors {
 		alive[p.ID()] = true
 		rep.Survivors = append(rep.Survivors, leak{ProcessInfo: p, Escape: []owner.Escape{owner.EscNew}, Reason: "survived SIGKILL"})
 	}
+	denied := make(map[proc.Identity]bool, len(res.Denied))
+	for _, p := range res.Denied {
+		denied[p.ID()] = true
+	}
 	for i := range rep.Leaked {
-		rep.Leaked[i].Killed = !alive[rep.Leaked[i].ID()]
+		l := &rep.Leaked[i]
+		l.Killed = !alive[l.ID()] && !denied[l.ID()]
+		if denied[l.ID()] {
+			l.Reason += "; " + notPermitted
+		}
 	}
 	if len(res.Survivors) > 0 {
 		rep.Status = statusFailed
