@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
+	"strconv"
 	"strings"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
@@ -125,8 +127,8 @@ func (g *Guard) Refuse(p process.Info, pr Proof) error {
 			p.Markers = q.Markers
 		}
 	}
-	if IsHelper(p) {
-		return fmt.Errorf("%w: pid %d is a sysprims helper", ErrProtected, p.PID)
+	if err := g.helper(p, pr); err != nil {
+		return err
 	}
 	if pr == Named && g.own != nil && g.own(p) {
 		return nil
@@ -142,6 +144,52 @@ func (g *Guard) Refuse(p process.Info, pr Proof) error {
 		return g.partner(p)
 	}
 	return nil
+}
+
+// helper refuses a sysprims helper of a live run ([Guard.liveHelper]):
+// its run answers for it. A process that merely carries a helper's
+// marker (any process can set one) is no helper; the marker casts doubt
+// all the same, so it is signalled only with a proof taken by identity
+// ([Spawned], [Container]), and otherwise reported, not killed.
+func (g *Guard) helper(p process.Info, pr Proof) error {
+	switch {
+	case !IsHelper(p):
+		return nil
+	case g.liveHelper(p):
+		return fmt.Errorf("%w: pid %d is a sysprims helper of a live run", ErrProtected, p.PID)
+	case pr >= Spawned:
+		return nil
+	}
+	return fmt.Errorf("%w: pid %d carries a sysprims helper marker but is not a helper of a live run", ErrNotOurs, p.PID)
+}
+
+// liveHelper reports whether p, which carries a helper's marker, is the
+// helper of a live run by kernel-backed facts: a subreaper shim names in
+// [EnvShim] the process that started it, which is still its parent (the
+// shim acts for that parent alone); a cgroup guardian lives in the run
+// directory its [EnvGuardian] names. A helper this process started
+// passes both.
+func (g *Guard) liveHelper(p process.Info) bool {
+	if v, ok := p.Markers[EnvShim]; ok && p.PPID > 1 && v == strconv.Itoa(p.PPID) {
+		return true
+	}
+	dir, ok := p.Markers[EnvGuardian]
+	if !ok {
+		return false
+	}
+	cg, err := g.look.cgroup(p.PID)
+	if err != nil {
+		return false
+	}
+	leaf, ok := runLeaf(cg)
+	if !ok {
+		return false
+	}
+	run := leaf
+	if !strings.HasPrefix(path.Base(run), RunDirPrefix) {
+		run = path.Dir(leaf)
+	}
+	return strings.HasSuffix(dir, run)
 }
 
 // foreignContainer refuses a member of a sysprims cgroup leaf that does
@@ -188,7 +236,7 @@ func (g *Guard) walk(p process.Info) (descendant bool, err error) {
 		if err != nil {
 			return false, nil // the chain broke: not provably below the caller
 		}
-		if IsHelper(q) {
+		if g.liveHelper(q) {
 			return false, fmt.Errorf("%w: pid %d is inside the subtree of sysprims helper %d", ErrProtected, p.PID, pid)
 		}
 		pid = q.PPID

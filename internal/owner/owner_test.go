@@ -52,12 +52,12 @@ func table() fakeLook {
 	ps := []process.Info{
 		{PID: 1, PPID: 0}, {PID: 2, PPID: 0, KernelThread: true},
 		{PID: 10, PPID: 1}, {PID: 20, PPID: 10}, {PID: 21, PPID: 20},
-		{PID: 22, PPID: 20, Markers: map[string]string{EnvShim: "x"}}, {PID: 23, PPID: 22},
+		{PID: 22, PPID: 20, Markers: map[string]string{EnvShim: "20"}}, {PID: 23, PPID: 22},
 		{PID: 30, PPID: 10, Name: "tee"},
-		{PID: 40, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-9-a"}},
+		{PID: 40, PPID: 1, Markers: map[string]string{EnvGuardian: "/sys/fs/cgroup/sysprims-9-a"}},
 		{PID: 41, PPID: 1}, {PID: 50, PPID: 1},
 	}
-	f := fakeLook{procs: map[int]process.Info{}, cgroups: map[int]string{41: "/sysprims-9-a/3-tree"},
+	f := fakeLook{procs: map[int]process.Info{}, cgroups: map[int]string{40: "/sysprims-9-a/guardian", 41: "/sysprims-9-a/3-tree"},
 		fds: map[int]map[int]string{
 			20: {0: "/dev/null", 1: "pipe:[77]", 2: "pipe:[77]"},
 			30: {0: "pipe:[77]", 1: "/tmp/report"},
@@ -224,5 +224,43 @@ func TestGuardWithOwn(t *testing.T) {
 	}
 	if err := g.Refuse(f.procs[10], Named); !errors.Is(err, ErrProtected) {
 		t.Errorf("an ancestor may be named: %v", err)
+	}
+}
+
+// TestGuardHelperImpostors: a process that carries a helper's marker but
+// is no helper of a live run (its SYSPRIMS_SHIM names no live parent, its
+// SYSPRIMS_GUARDIAN no cgroup it lives in) is described as such, not as
+// "a sysprims helper", and is only reported unless a proof taken by
+// identity exists; what runs below it is not shielded by its marker.
+// Before, every marked process read "is a sysprims helper".
+func TestGuardHelperImpostors(t *testing.T) {
+	f := table()
+	impostors := []process.Info{
+		{PID: 60, PPID: 1, Markers: map[string]string{EnvShim: "1"}},                      // a shim whose starter is gone: reparented
+		{PID: 61, PPID: 20, Markers: map[string]string{EnvShim: "777"}},                   // names another parent than its own
+		{PID: 62, PPID: 1, Markers: map[string]string{EnvGuardian: "/sys/fs/cgroup/x"}},   // no run directory
+		{PID: 63, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-8-b"}},      // lives outside the run it names
+		{PID: 64, PPID: 20, Markers: map[string]string{EnvShim: "20", EnvGuardian: "/x"}}, // a live shim, whatever else it carries
+	}
+	for _, p := range impostors {
+		f.procs[p.PID] = p
+	}
+	f.procs[65] = process.Info{PID: 65, PPID: 61, Markers: map[string]string{}} // below an impostor
+	g := newGuard(20, f)
+	const words = "carries a sysprims helper marker but is not a helper of a live run"
+	for _, p := range impostors[:4] {
+		err := g.Refuse(p, Named)
+		if !errors.Is(err, ErrNotOurs) || errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), words) {
+			t.Errorf("Refuse(impostor %d, Named) = %v, want ErrNotOurs saying %q", p.PID, err, words)
+		}
+		if err := g.Refuse(p, Spawned); err != nil {
+			t.Errorf("Refuse(impostor %d, Spawned) = %v, want nil: an identity taken at spawn is proof", p.PID, err)
+		}
+	}
+	if err := g.Refuse(impostors[4], Spawned); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "is a sysprims helper of a live run") {
+		t.Errorf("Refuse(live shim, Spawned) = %v, want ErrProtected", err)
+	}
+	if err := g.Refuse(f.procs[65], Descendant); err != nil {
+		t.Errorf("Refuse(child of an impostor, Descendant) = %v, want nil", err)
 	}
 }
