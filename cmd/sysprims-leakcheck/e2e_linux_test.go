@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 	if s := os.Getenv(nsScenarioEnv); s != "" {
 		os.Exit(nsMain(s))
 	}
+	if env := os.Getenv(subreaperScenarioEnv); env != "" {
+		os.Exit(subreaperMain(env))
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
@@ -423,11 +426,12 @@ func startMarked(t *testing.T, env string) *exec.Cmd {
 // startDetached starts "sleep 300" carrying env as an orphan: a shell
 // starts it in the background and exits, so the kernel reparents it to
 // the reaper (pid 1, or the nearest subreaper above this test). It
-// returns the pid; the cleanup kills it by identity.
-func startDetached(t *testing.T, env string) int {
+// returns the pid; the cleanup kills it by identity. more are further
+// KEY=VALUE entries for its environment.
+func startDetached(t *testing.T, env string, more ...string) int {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
-	cmd.Env = append(os.Environ(), env)
+	cmd.Env = append(append(os.Environ(), env), more...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("starting a detached sleep: %v", err)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 )
@@ -162,5 +163,46 @@ func checkRefusesBaseline(t *testing.T, why string, edit func(doc map[string]any
 	}
 	if got := marked(id); !slices.Equal(got, []int{leak}) {
 		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
+	}
+}
+
+// TestCheckKillReportsHelperImpostorE2E: a daemon that set SYSPRIMS_SHIM
+// or SYSPRIMS_GUARDIAN in its environment (any process can) is no helper
+// of a live run. check --kill reports it in those words and leaves it
+// running (the marker proves nothing either way); the plain leak beside
+// it goes. Before, the guard took it for a helper and dropped it from the
+// report unseen.
+func TestCheckKillReportsHelperImpostorE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	shim := startDetached(t, env, owner.EnvShim+"=1")
+	guardian := startDetached(t, env, owner.EnvGuardian+"=/sys/fs/cgroup/sysprims-1-x")
+	plain := startDetached(t, env)
+	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json")
+	if r.code != exitLeaked {
+		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
+	}
+	validateReport(t, []byte(r.stdout))
+	var rep report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]leak{}
+	for _, l := range rep.Leaked {
+		got[l.PID] = l
+	}
+	const words = "carries a sysprims helper marker but is not a helper of a live run"
+	for _, pid := range []int{shim, guardian} {
+		if l, ok := got[pid]; !ok || l.Killed || !strings.Contains(l.Reason, words) || strings.Contains(l.Reason, "is a sysprims helper") {
+			t.Errorf("impostor %d: %+v (reported %v), want reported as one that %s, not removed", pid, l, ok, words)
+		}
+	}
+	if l, ok := got[plain]; !ok || !l.Killed {
+		t.Errorf("the leak %d: %+v (reported %v), want removed", plain, l, ok)
+	}
+	alive := marked(id)
+	slices.Sort(alive)
+	if want := slices.Sorted(slices.Values([]int{shim, guardian})); !slices.Equal(alive, want) {
+		t.Errorf("alive with the marker: %v, want the impostors %v", alive, want)
 	}
 }

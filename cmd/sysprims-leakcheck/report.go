@@ -53,6 +53,7 @@ type leak struct {
 	Escape []owner.Escape `json:"escape"` // codes: setsid, new_process_group, reparented, orphaned, child_of_leak, stopped, new_since_baseline, migrated
 	Reason string         `json:"reason"` // the codes in words
 	Killed bool           `json:"killed"` // removed by sysprims-leakcheck
+	held   bool           // check: only reported, never signalled (Reason says why)
 }
 
 // newReport returns an empty report for mode, stamped now.

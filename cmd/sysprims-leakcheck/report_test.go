@@ -237,7 +237,7 @@ func TestRecordRemovalNotPermitted(t *testing.T) {
 	gone := proc.ProcessInfo{PID: 42, StartTimeUnixMs: 2000, Name: "sleep"}
 	rep := newReport("check")
 	rep.Status = statusLeaked
-	rep.Leaked = newLeaks([]proc.ProcessInfo{other, gone})
+	rep.Leaked = newLeaks([]pick{{ProcessInfo: other}, {ProcessInfo: gone}})
 	recordRemoval(rep, timeout.TerminateReport{Signalled: 1, Denied: []proc.ProcessInfo{other}})
 	if rep.Status != statusLeaked || len(rep.Survivors) != 0 {
 		t.Errorf("status %s, survivors %v; want leaked and none", rep.Status, rep.Survivors)
