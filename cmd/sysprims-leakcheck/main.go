@@ -104,6 +104,11 @@ check    reports the processes in its scope and, with --kill, removes them.
                      making an orphan), or it descends from such a process
                      through processes that are new too. A process whose
                      parent lives elsewhere (another job's tree) is not.
+                     Below a reaper that is not pid 1, only a child in a
+                     session neither the reaper's nor its own (it escaped
+                     by a double fork) is removed; the reaper's other new
+                     children, maybe its own live ones, and their subtrees
+                     are reported, not removed.
          Widen it: --attached drops "detached"; --any-user drops "yours".
          Narrow it: --marker KEY[=VALUE] keeps only processes carrying one of
          the markers given (SYSPRIMS_RUN_ID of a wrapper's run, say); markers
@@ -111,13 +116,15 @@ check    reports the processes in its scope and, with --kill, removes them.
          Never in it, whatever the flags: pid 1, kernel threads, zombies, the
          caller and its ancestors, its pipeline partners (processes outside
          its subtree sharing its stdin, stdout or stderr pipe or socket),
-         sysprims helpers (a shim, a guardian), and members of sysprims
-         containers that do not hold the caller (another run's cgroup leaf or
-         shim subtree: that run answers for them).
+         sysprims helpers of live runs (a shim, a guardian), and members of
+         sysprims containers that do not hold the caller (another run's
+         cgroup leaf or shim subtree: that run answers for them). A process
+         that only carries a helper's marker is reported, not removed.
          Without --kill nothing is signalled. --kill sends the signal (SIGTERM)
          and SIGCONT to each process in scope, then SIGKILL after --grace
          (default 2s), each only while its pid names the same process; a
-         process forked meanwhile is not seen.
+         process forked meanwhile is not seen. One it may not signal is
+         reported as "not permitted (EPERM)" at once.
          The baseline must come from this boot, machine, pid namespace, user
          namespace and uid (its "origin"); otherwise check exits 125 and
          kills nothing. The report goes to stdout unless --output names a file.
