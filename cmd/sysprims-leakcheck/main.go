@@ -115,7 +115,8 @@ check    reports the processes in its scope and, with --kill, removes them.
          never widen it.
          Never in it, whatever the flags: pid 1, kernel threads, zombies, the
          caller and its ancestors, its pipeline partners (processes outside
-         its subtree sharing its stdin, stdout or stderr pipe or socket),
+         its subtree sharing its stdin, stdout or stderr pipe or socket, and
+         transitively those holding a pipe on such a partner's fds 0-2),
          sysprims helpers of live runs (a shim, a guardian), and members of
          sysprims containers that do not hold the caller (another run's
          cgroup leaf or shim subtree: that run answers for them). A process

@@ -59,6 +59,42 @@ func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
 	}
 }
 
+// TestCheckKillSparesPipelineTransitivelyE2E runs "check --attached
+// --kill | cat | cat": both cats started after the baseline, carry the
+// marker, run as the same user, and --attached takes them in. The first
+// shares the caller's stdout pipe; the second only a pipe of the first.
+// Both must live and the report reach the file. Before, the guard's
+// partner check was one hop, and the last cat was killed.
+func TestCheckKillSparesPipelineTransitivelyE2E(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed: the test reads PIPESTATUS")
+	}
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	leak := startDetached(t, env)
+	dir := t.TempDir()
+	// check's stderr goes to a file: the cats' stderr (this test's pipe)
+	// is then no stream of check's, and only the pipeline links them.
+	const script = `"$1" check --baseline "$2" --kill --grace 1s --attached --marker "$3" 2>"$4/stderr" | cat | cat > "$4/report.txt"; echo "${PIPESTATUS[*]}" > "$4/status"`
+	cmd := exec.Command(bash, "-c", script, "bash", binary(t), base, env, dir)
+	cmd.Env = append(os.Environ(), env)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pipeline: %v\n%s", err, out)
+	}
+	status, _ := os.ReadFile(filepath.Join(dir, "status"))
+	report, _ := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if got := strings.TrimSpace(string(status)); got != "3 0 0" {
+		t.Errorf("pipestatus %q, want \"3 0 0\" (check found a leak, both cats lived)", got)
+	}
+	if !strings.Contains(string(report), "1 process new since the baseline (removed)") || !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") {
+		t.Errorf("report.txt:\n%s\nwant the leak %d alone, removed", report, leak)
+	}
+	if alive(leak) {
+		t.Errorf("the leak %d outlived check --kill", leak)
+	}
+}
+
 // startJob starts another job's tree from this test: a shell with two
 // children, its parent (this test) alive. It returns the three pids.
 func startJob(t *testing.T, env string) []int {

@@ -3,10 +3,13 @@ package owner
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
@@ -23,8 +26,9 @@ var ErrNotOurs = errors.New("sysprims: not provably ours")
 const maxDepth = 256
 
 // Guard refuses to signal what must never be signalled (see the package
-// doc). It reads about the caller once, when made, and about each
-// process it is asked about, when asked.
+// doc). It reads about the caller once, when made, the caller's pipeline
+// once, when first needed, and about each process it is asked about,
+// when asked.
 type Guard struct {
 	self      int
 	ancestors map[int]bool    // the caller's parent chain, pid 1 included
@@ -32,6 +36,9 @@ type Guard struct {
 	cgroup    string          // the caller's own cgroup v2 path
 	look      looker
 	own       func(process.Info) bool // inside a live container of the caller's own
+
+	pipelineOnce sync.Once
+	pipeline     map[string]bool // streams, closed over partners' fds 0-2 pipes ([Guard.partners])
 }
 
 // looker reads what a guard needs about one process; tests fake it.
@@ -39,6 +46,8 @@ type looker interface {
 	info(pid int) (process.Info, error) // stat and markers
 	cgroup(pid int) (string, error)
 	files(pid int) (map[int]string, error)
+	stdFiles(pid int) (map[int]string, error) // fds 0-2 only
+	pids() ([]int, error)
 	group(pid int) (int, error) // the process a thread id belongs to
 }
 
@@ -244,9 +253,14 @@ func (g *Guard) walk(p process.Info) (descendant bool, err error) {
 	return false, nil
 }
 
+// maxPipelineRounds bounds the rounds of [Guard.partners]: a pipeline
+// longer than this many stages past the caller is not followed further.
+const maxPipelineRounds = 32
+
 // partner refuses a process outside the caller's subtree that holds one
-// of the caller's standard pipes or sockets: a pipeline partner such as
-// the tee in "check --kill | tee report".
+// of the caller's standard pipes or sockets, or a pipe of its pipeline
+// ([Guard.partners]): a pipeline partner such as the tee in
+// "check --kill | tee report", or the last cat in "check --kill | cat | cat".
 func (g *Guard) partner(p process.Info) error {
 	if len(g.streams) == 0 {
 		return nil
@@ -260,7 +274,61 @@ func (g *Guard) partner(p process.Info) error {
 			return fmt.Errorf("%w: pid %d shares the caller's %s (a pipeline partner)", ErrProtected, p.PID, t)
 		}
 	}
+	pipeline := g.partners()
+	for _, t := range fds {
+		if pipeline[t] {
+			return fmt.Errorf("%w: pid %d holds %s of the caller's pipeline (a pipeline partner)", ErrProtected, p.PID, t)
+		}
+	}
 	return nil
+}
+
+// partners returns the caller's pipeline, read once: the caller's
+// standard pipes and sockets, then the pipes on fds 0-2 of every process
+// that holds one of those on its fds 0-2, and so on, by pipe inode
+// ("pipe:[N]"), for at most [maxPipelineRounds] rounds.
+func (g *Guard) partners() map[string]bool {
+	g.pipelineOnce.Do(func() { g.pipeline = closePipeline(g.self, g.streams, g.look) })
+	return g.pipeline
+}
+
+// closePipeline closes seed over the standard pipes of the processes
+// connected to it (see [Guard.partners]).
+func closePipeline(self int, seed map[string]bool, l looker) map[string]bool {
+	out := maps.Clone(seed)
+	pids, err := l.pids()
+	if err != nil {
+		return out
+	}
+	std := make(map[int][]string, len(pids))
+	for _, pid := range pids {
+		if fds, err := l.stdFiles(pid); err == nil && pid != self {
+			std[pid] = slices.Collect(maps.Values(fds))
+		}
+	}
+	for range maxPipelineRounds {
+		if !widen(out, std) {
+			break
+		}
+	}
+	return out
+}
+
+// widen adds to set the pipes of every process in std (its fds 0-2) that
+// holds a member of set, and reports whether set grew.
+func widen(set map[string]bool, std map[int][]string) bool {
+	grew := false
+	for _, ts := range std {
+		if !slices.ContainsFunc(ts, func(t string) bool { return set[t] }) {
+			continue
+		}
+		for _, t := range ts {
+			if strings.HasPrefix(t, "pipe:") && !set[t] {
+				set[t], grew = true, true
+			}
+		}
+	}
+	return grew
 }
 
 // procLooker reads the live system.
@@ -271,4 +339,8 @@ func (procLooker) info(pid int) (process.Info, error) {
 }
 func (procLooker) cgroup(pid int) (string, error)        { return proc.Cgroup(pid) }
 func (procLooker) files(pid int) (map[int]string, error) { return proc.Files(pid) }
-func (procLooker) group(pid int) (int, error)            { return proc.ThreadGroup(pid) }
+func (procLooker) stdFiles(pid int) (map[int]string, error) {
+	return proc.StdFiles(pid)
+}
+func (procLooker) pids() ([]int, error)       { return proc.PIDs() }
+func (procLooker) group(pid int) (int, error) { return proc.ThreadGroup(pid) }

@@ -2,8 +2,10 @@ package owner
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +37,22 @@ func (f fakeLook) group(pid int) (int, error) {
 	}
 	return pid, nil
 }
+
+func (f fakeLook) stdFiles(pid int) (map[int]string, error) {
+	fds, err := f.files(pid)
+	if err != nil {
+		return nil, err
+	}
+	std := map[int]string{}
+	for fd := 0; fd <= 2; fd++ {
+		if t, ok := fds[fd]; ok {
+			std[fd] = t
+		}
+	}
+	return std, nil
+}
+
+func (f fakeLook) pids() ([]int, error) { return slices.Collect(maps.Keys(f.procs)), nil }
 
 func (f fakeLook) files(pid int) (map[int]string, error) {
 	if fds, ok := f.fds[pid]; ok {
@@ -262,5 +280,34 @@ func TestGuardHelperImpostors(t *testing.T) {
 	}
 	if err := g.Refuse(f.procs[65], Descendant); err != nil {
 		t.Errorf("Refuse(child of an impostor, Descendant) = %v, want nil", err)
+	}
+}
+
+// TestGuardPipelineIsTransitive: "check --kill | cat | cat | cat": the
+// first cat shares the caller's stdout pipe, the others only pipes of the
+// pipeline; all are partners. A process on an unrelated pipe, or holding
+// a pipeline pipe beyond fds 0-2 only of a non-member, is not.
+func TestGuardPipelineIsTransitive(t *testing.T) {
+	f := table()
+	for pid, fds := range map[int]map[int]string{
+		31: {0: "pipe:[77]", 1: "pipe:[78]", 2: "/dev/null"}, // cat 1
+		32: {0: "pipe:[78]", 1: "pipe:[79]"},                 // cat 2
+		33: {0: "pipe:[79]", 1: "/tmp/out"},                  // cat 3
+		34: {0: "pipe:[90]", 1: "pipe:[91]"},                 // another pipeline
+		35: {0: "/dev/null", 5: "pipe:[91]"},                 // holds that one's pipe off fds 0-2
+	} {
+		f.procs[pid] = process.Info{PID: pid, PPID: 10, Name: "cat", Markers: map[string]string{}}
+		f.fds[pid] = fds
+	}
+	g := newGuard(20, f)
+	for _, pid := range []int{31, 32, 33} {
+		if err := g.Refuse(f.procs[pid], Named); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "pipeline partner") {
+			t.Errorf("Refuse(cat %d) = %v, want a pipeline partner", pid, err)
+		}
+	}
+	for _, pid := range []int{34, 35} {
+		if err := g.Refuse(f.procs[pid], Named); err != nil {
+			t.Errorf("Refuse(%d, off the pipeline) = %v, want nil", pid, err)
+		}
 	}
 }
