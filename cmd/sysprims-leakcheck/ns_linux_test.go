@@ -191,6 +191,12 @@ func nsMain(scenario string) int {
 	if err != nil {
 		res.Error = err.Error()
 	}
+	return printJSON(res)
+}
+
+// printJSON writes a scenario's result to stdout, for the test that
+// started it, and returns the scenario's exit code, 0.
+func printJSON(res any) int {
 	b, _ := json.Marshal(res)
 	os.Stdout.Write(b)
 	return 0

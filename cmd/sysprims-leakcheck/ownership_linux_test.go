@@ -130,14 +130,11 @@ func startJob(t *testing.T, env string) []int {
 	return pids
 }
 
-// TestCheckKillSparesLiveJobE2E: another job started after the baseline,
-// same user, same marker, but its parent lives: not in check's default
-// scope. The detached leak beside it is.
-func TestCheckKillSparesLiveJobE2E(t *testing.T) {
-	env, id := marker(t)
-	base := takeBaseline(t)
-	job := startJob(t, env)
-	leak := startDetached(t, env)
+// checkKillJSON runs "check --kill --format json" against base, narrowed
+// to the marker env, and returns its report, validated against the
+// schema; check must exit 3 (processes in scope).
+func checkKillJSON(t *testing.T, base, env string) report {
+	t.Helper()
 	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json")
 	if r.code != exitLeaked {
 		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
@@ -147,8 +144,20 @@ func TestCheckKillSparesLiveJobE2E(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+// TestCheckKillSparesLiveJobE2E: another job started after the baseline,
+// same user, same marker, but its parent lives: not in check's default
+// scope. The detached leak beside it is.
+func TestCheckKillSparesLiveJobE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	job := startJob(t, env)
+	leak := startDetached(t, env)
+	rep := checkKillJSON(t, base, env)
 	if len(rep.Leaked) != 1 || rep.Leaked[0].PID != leak || !rep.Leaked[0].Killed {
-		t.Errorf("report %s, want only the leak %d, removed", r.stdout, leak)
+		t.Errorf("report %+v, want only the leak %d, removed", rep.Leaked, leak)
 	}
 	got := marked(id)
 	slices.Sort(got)
@@ -214,15 +223,7 @@ func TestCheckKillReportsHelperImpostorE2E(t *testing.T) {
 	shim := startDetached(t, env, owner.EnvShim+"=1")
 	guardian := startDetached(t, env, owner.EnvGuardian+"=/sys/fs/cgroup/sysprims-1-x")
 	plain := startDetached(t, env)
-	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json")
-	if r.code != exitLeaked {
-		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
-	}
-	validateReport(t, []byte(r.stdout))
-	var rep report
-	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := checkKillJSON(t, base, env)
 	got := map[int]leak{}
 	for _, l := range rep.Leaked {
 		got[l.PID] = l

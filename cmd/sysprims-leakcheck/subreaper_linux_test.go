@@ -45,9 +45,7 @@ func subreaperMain(env string) int {
 	if err != nil {
 		res.Error = err.Error()
 	}
-	b, _ := json.Marshal(res)
-	os.Stdout.Write(b)
-	return 0
+	return printJSON(res)
 }
 
 func playSubreaper(env string) (res subreaperResult, err error) {
