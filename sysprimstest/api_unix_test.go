@@ -5,6 +5,7 @@ package sysprimstest
 import (
 	"errors"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -90,4 +91,24 @@ func TestExitCodeFoldsSignalsExitStatusDoesNot(t *testing.T) {
 	if r := killed.Stop(); r.ExitCode != -1 || r.Signal != syscall.SIGKILL || r.KilledExternally {
 		t.Errorf("SIGKILL: result %v (killed externally %v)", r, r.KilledExternally)
 	}
+}
+
+// TestSignalTreeBadSignalError: a number that names no signal is an
+// error like every other of the library's, "sysprims:"-prefixed, and the
+// tree lives on. Before, SignalTree(99) returned the container's bare
+// "invalid argument" text.
+func TestSignalTreeBadSignalError(t *testing.T) {
+	p := Start(t, fixtures.Command("sleeper"))
+	<-p.Buffer().Detect("ready")
+	p.Buffer().CancelDetects()
+	for _, sig := range []syscall.Signal{99, -3} {
+		err := p.SignalTree(sig)
+		if err == nil || !strings.HasPrefix(err.Error(), "sysprims: ") {
+			t.Errorf("SignalTree(%d) = %v, want an error prefixed \"sysprims: \"", int(sig), err)
+		}
+	}
+	if ms, err := p.Members(); err != nil || len(ms) == 0 {
+		t.Errorf("members after the refused signals: %v, %v", ms, err)
+	}
+	p.Stop()
 }

@@ -23,7 +23,8 @@ func (p *Process) Signal(sig syscall.Signal) error {
 
 // SignalTree sends sig to every live member of the tree, wherever it
 // moved, followed by SIGCONT when sig ends a process (so stopped members
-// act on it). Once the tree is torn down it returns an error.
+// act on it). Once the tree is torn down it returns an error, as it does
+// for a number that names no signal of this platform (nothing is sent).
 func (p *Process) SignalTree(sig syscall.Signal) error {
 	if p.tree == nil {
 		return p.startErr

@@ -127,20 +127,22 @@ func callerScope(o checkOpts, base baselineDoc, stderr io.Writer) scope {
 	}
 	g := owner.NewGuard()
 	sc.guard = func(p proc.ProcessInfo) error {
-		if err := g.Refuse(p, owner.Named); errors.Is(err, owner.ErrProtected) {
-			return err
-		}
-		return nil
+		return g.Refuse(p, owner.Named)
 	}
 	return sc
 }
 
-// newLeaks wraps processes found by check in report entries.
-func newLeaks(ps []proc.ProcessInfo) []leak {
+// newLeaks wraps processes found by check in report entries; a held one
+// says why it is only reported.
+func newLeaks(ps []pick) []leak {
 	codes := []owner.Escape{owner.EscNew}
 	out := make([]leak, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, leak{ProcessInfo: p, Escape: codes, Reason: owner.Describe(codes, p)})
+		l := leak{ProcessInfo: p.ProcessInfo, Escape: codes, Reason: owner.Describe(codes, p.ProcessInfo), held: p.held != ""}
+		if l.held {
+			l.Reason += "; " + p.held
+		}
+		out = append(out, l)
 	}
 	return out
 }
@@ -148,20 +150,41 @@ func newLeaks(ps []proc.ProcessInfo) []leak {
 // removeAll terminates the processes of rep.Leaked (signal and SIGCONT,
 // SIGKILL after the grace) by identity, and records what survived. The
 // user named them (--kill on this scope): the proof is [owner.Named], and
-// the guard has already taken out what is never ours.
+// the guard has already taken out what is never ours. Held entries are
+// not signalled.
 func removeAll(rep *report, o checkOpts) {
 	ids := make([]proc.Identity, 0, len(rep.Leaked))
 	for _, l := range rep.Leaked {
-		ids = append(ids, l.ID())
+		if !l.held {
+			ids = append(ids, l.ID())
+		}
 	}
-	res := timeout.TerminateAll(ids, o.sig, o.grace, nil)
+	recordRemoval(rep, timeout.TerminateAll(ids, o.sig, o.grace, nil))
+}
+
+// notPermitted is the reason given for a process the caller may not
+// signal: it was not waited on and is no survivor of SIGKILL.
+const notPermitted = "not permitted (EPERM): the caller may not signal it; not removed"
+
+// recordRemoval marks in rep what res says: each leak killed unless it
+// survived or the caller was not permitted to signal it; survivors of
+// SIGKILL fail the report.
+func recordRemoval(rep *report, res timeout.TerminateReport) {
 	alive := make(map[proc.Identity]bool, len(res.Survivors))
 	for _, p := range res.Survivors {
 		alive[p.ID()] = true
 		rep.Survivors = append(rep.Survivors, leak{ProcessInfo: p, Escape: []owner.Escape{owner.EscNew}, Reason: "survived SIGKILL"})
 	}
+	denied := make(map[proc.Identity]bool, len(res.Denied))
+	for _, p := range res.Denied {
+		denied[p.ID()] = true
+	}
 	for i := range rep.Leaked {
-		rep.Leaked[i].Killed = !alive[rep.Leaked[i].ID()]
+		l := &rep.Leaked[i]
+		l.Killed = !l.held && !alive[l.ID()] && !denied[l.ID()]
+		if denied[l.ID()] {
+			l.Reason += "; " + notPermitted
+		}
 	}
 	if len(res.Survivors) > 0 {
 		rep.Status = statusFailed

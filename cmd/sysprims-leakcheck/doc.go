@@ -16,7 +16,9 @@
 // the processes alive now with a snapshot taken earlier and reports, and
 // with --kill removes, those in its scope: by default the processes new
 // since the snapshot, of the caller's uid, that are detached (reparented
-// to where the caller's orphans go, or below such a process). A guard
+// to where the caller's orphans go, or below such a process; below a
+// reaper that is not pid 1, only what provably escaped is removed and the
+// reaper's other children are reported). A guard
 // (internal/owner) keeps out the caller, its ancestors and pipeline
 // partners, sysprims helpers and other runs' containers whatever the
 // scope; a baseline of another boot, machine, namespace or user is

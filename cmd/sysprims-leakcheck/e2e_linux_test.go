@@ -45,6 +45,9 @@ func TestMain(m *testing.M) {
 	if s := os.Getenv(nsScenarioEnv); s != "" {
 		os.Exit(nsMain(s))
 	}
+	if env := os.Getenv(subreaperScenarioEnv); env != "" {
+		os.Exit(subreaperMain(env))
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
@@ -431,11 +434,12 @@ func startMarked(t *testing.T, env string) *exec.Cmd {
 // startDetached starts "sleep 300" carrying env as an orphan: a shell
 // starts it in the background and exits, so the kernel reparents it to
 // the reaper (pid 1, or the nearest subreaper above this test). It
-// returns the pid; the cleanup kills it by identity.
-func startDetached(t *testing.T, env string) int {
+// returns the pid; the cleanup kills it by identity. more are further
+// KEY=VALUE entries for its environment.
+func startDetached(t *testing.T, env string, more ...string) int {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
-	cmd.Env = append(os.Environ(), env)
+	cmd.Env = append(append(os.Environ(), env), more...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("starting a detached sleep: %v", err)
@@ -526,6 +530,28 @@ func TestBadInputKillsNothingE2E(t *testing.T) {
 		}
 		if got := marked(id); len(got) != 1 || got[0] != young {
 			t.Fatalf("%v: marked processes now %v, want only %d", args, got, young)
+		}
+	}
+}
+
+// TestCheckRefusesNonTerminatingSignalE2E: a --signal that does not end
+// a process (STOP, CONT, TSTP) is a usage error, as the library's
+// WithSignal is: exit 125, one line, nothing signalled. Before, check
+// --kill sent it, waited the grace and killed the leak with SIGKILL.
+func TestCheckRefusesNonTerminatingSignalE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	young := startDetached(t, env)
+	for _, sig := range []string{"STOP", "CONT", "SIGTSTP", "19"} {
+		r := runBin(t, []string{env}, "check", "--kill", "--baseline", base, "--marker="+env, "--grace", "1s", "--signal", sig)
+		if r.code != exitUsage || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "does not end a process") {
+			t.Errorf("--signal %s: exit %d, stderr %q; want 125 and one line saying it does not end a process", sig, r.code, r.stderr)
+		}
+		if got := marked(id); len(got) != 1 || got[0] != young {
+			t.Fatalf("--signal %s: marked processes now %v, want only %d", sig, got, young)
+		}
+		if p, err := proc.Get(young, proc.Options{}); err != nil || p.State == proc.StateStopped {
+			t.Fatalf("--signal %s: the leak %d is %v (%v), want it running untouched", sig, young, p.State, err)
 		}
 	}
 }

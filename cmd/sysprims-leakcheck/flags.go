@@ -59,7 +59,11 @@ func (f durationFlag) Set(s string) error {
 	return nil
 }
 
-// signalFlag is a signal name or number, parsed by [signal.Parse].
+// signalFlag is a signal name or number, parsed by [signal.Parse], that
+// ends a process by default ([signal.IsTerminating]): the first signal of
+// a kill. SIGSTOP, SIGCONT, SIGTSTP and the like would leave the process
+// running until SIGKILL, so they are refused, as the library's
+// WithSignal refuses them.
 type signalFlag struct{ sig *syscall.Signal }
 
 func (f signalFlag) String() string {
@@ -73,6 +77,9 @@ func (f signalFlag) Set(s string) error {
 	sig, err := signal.Parse(s)
 	if err != nil {
 		return err
+	}
+	if !signal.IsTerminating(sig) {
+		return fmt.Errorf("%s does not end a process; pass one that does, such as TERM, INT or HUP", signal.Name(sig))
 	}
 	*f.sig = sig
 	return nil

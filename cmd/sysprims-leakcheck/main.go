@@ -76,7 +76,8 @@ run      runs CMD in a guaranteed container (cgroup v2 leaf or subreaper),
          The report goes to stderr unless --output names a file.
   --timeout D   tear the tree down after D (e.g. 30s, 10m) and exit 124; 0: none
   --grace D     between the first signal and SIGKILL (default 2s)
-  --signal S    first signal of a teardown: TERM, SIGINT, 9, ... (default TERM)
+  --signal S    first signal of a teardown: TERM, SIGINT, 9, ... (default TERM);
+                one that does not end a process (STOP, CONT, TSTP, ...) is refused
 
 snapshot lists processes (sysprims pstat) as aligned text, or JSON with a
          schema_id (--json) that check reads as its baseline. --filter keeps
@@ -103,20 +104,28 @@ check    reports the processes in its scope and, with --kill, removes them.
                      making an orphan), or it descends from such a process
                      through processes that are new too. A process whose
                      parent lives elsewhere (another job's tree) is not.
+                     Below a reaper that is not pid 1, only a child in a
+                     session neither the reaper's nor its own (it escaped
+                     by a double fork) is removed; the reaper's other new
+                     children, maybe its own live ones, and their subtrees
+                     are reported, not removed.
          Widen it: --attached drops "detached"; --any-user drops "yours".
          Narrow it: --marker KEY[=VALUE] keeps only processes carrying one of
          the markers given (SYSPRIMS_RUN_ID of a wrapper's run, say); markers
          never widen it.
          Never in it, whatever the flags: pid 1, kernel threads, zombies, the
          caller and its ancestors, its pipeline partners (processes outside
-         its subtree sharing its stdin, stdout or stderr pipe or socket),
-         sysprims helpers (a shim, a guardian), and members of sysprims
-         containers that do not hold the caller (another run's cgroup leaf or
-         shim subtree: that run answers for them).
+         its subtree sharing its stdin, stdout or stderr pipe or socket, and
+         transitively those holding a pipe on such a partner's fds 0-2),
+         sysprims helpers of live runs (a shim, a guardian), and members of
+         sysprims containers that do not hold the caller (another run's
+         cgroup leaf or shim subtree: that run answers for them). A process
+         that only carries a helper's marker is reported, not removed.
          Without --kill nothing is signalled. --kill sends the signal (SIGTERM)
          and SIGCONT to each process in scope, then SIGKILL after --grace
          (default 2s), each only while its pid names the same process; a
-         process forked meanwhile is not seen.
+         process forked meanwhile is not seen. One it may not signal is
+         reported as "not permitted (EPERM)" at once.
          The baseline must come from this boot, machine, pid namespace, user
          namespace and uid (its "origin"); otherwise check exits 125 and
          kills nothing. The report goes to stdout unless --output names a file.

@@ -46,8 +46,9 @@ type nsResult struct {
 	CheckExit int             `json:"check_exit"`
 	Report    json.RawMessage `json:"report"`
 	Removed   []int           `json:"removed"` // must be in the report, and gone
+	Held      []int           `json:"held"`    // must be in the report, not removed, and alive
 	Spared    []int           `json:"spared"`  // must not be in the report, and alive
-	Alive     []int           `json:"alive"`   // of both, those alive after check
+	Alive     []int           `json:"alive"`   // of all, those alive after check
 	Error     string          `json:"error,omitempty"`
 }
 
@@ -131,8 +132,8 @@ func removeCgroupTree(t *testing.T, dir string) {
 	}
 }
 
-// checkNS asserts a scenario's result: check exited 3, reported and
-// removed exactly Removed, and left Spared alive.
+// checkNS asserts a scenario's result: check exited 3, reported exactly
+// Removed and Held, removed Removed, and left Held and Spared alive.
 func checkNS(t *testing.T, res nsResult) {
 	t.Helper()
 	if res.CheckExit != exitLeaked {
@@ -146,24 +147,27 @@ func checkNS(t *testing.T, res nsResult) {
 	var got []int
 	for _, l := range rep.Leaked {
 		got = append(got, l.PID)
-		if !l.Killed {
-			t.Errorf("pid %d reported, not removed", l.PID)
+		if held := slices.Contains(res.Held, l.PID); l.Killed == held {
+			t.Errorf("pid %d: removed %v, want %v (%s)", l.PID, l.Killed, !held, l.Reason)
 		}
 	}
 	slices.Sort(got)
-	if want := slices.Sorted(slices.Values(res.Removed)); !slices.Equal(got, want) {
+	if want := slices.Sorted(slices.Values(append(slices.Clone(res.Removed), res.Held...))); !slices.Equal(got, want) {
 		t.Errorf("check reported %v, want %v (spared: %v)\n%s", got, want, res.Spared, res.Report)
 	}
 	alive := slices.Sorted(slices.Values(res.Alive))
-	if want := slices.Sorted(slices.Values(res.Spared)); !slices.Equal(alive, want) {
-		t.Errorf("alive after check: %v, want the spared %v", alive, want)
+	if want := slices.Sorted(slices.Values(append(slices.Clone(res.Spared), res.Held...))); !slices.Equal(alive, want) {
+		t.Errorf("alive after check: %v, want the held and spared %v", alive, want)
 	}
 }
 
 // TestCheckPID2IsNotAKernelThreadE2E: in a container, pid 2 is no kernel
-// thread's parent but the job's agent, here its reaper. The job's orphan
-// (a child of pid 2 now) and a job shell it started after the baseline,
-// with that shell's child, are in scope; none of them is a kernel thread.
+// thread's parent but the job's agent, here its reaper. A job shell it
+// started after the baseline, that shell's child, and an orphan in the
+// agent's own session are in scope, none of them a kernel thread; the
+// agent is a subreaper but not init, so they are reported, not removed
+// (its live children, as far as anything shows). A daemon that escaped
+// by a double fork is removed.
 func TestCheckPID2IsNotAKernelThreadE2E(t *testing.T) {
 	checkNS(t, nsRun(t, "pid2"))
 }
@@ -171,7 +175,7 @@ func TestCheckPID2IsNotAKernelThreadE2E(t *testing.T) {
 // TestCheckSparesOtherRunE2E: another run's helpers (cgroup guardian, or
 // subreaper shim) and the members of its container, all started after
 // the baseline, detached and the same user's, are never killed; an
-// unmarked orphan beside them is.
+// unmarked daemon beside them (escaped by a double fork) is.
 func TestCheckSparesOtherRunE2E(t *testing.T) {
 	res := nsRun(t, "other-run")
 	if len(res.Spared) < 5 {
@@ -187,6 +191,12 @@ func nsMain(scenario string) int {
 	if err != nil {
 		res.Error = err.Error()
 	}
+	return printJSON(res)
+}
+
+// printJSON writes a scenario's result to stdout, for the test that
+// started it, and returns the scenario's exit code, 0.
+func printJSON(res any) int {
 	b, _ := json.Marshal(res)
 	os.Stdout.Write(b)
 	return 0
@@ -231,7 +241,11 @@ func playPID2(base string) (nsResult, error) {
 	}
 	defer job.Wait()
 	defer job.Process.Kill()
-	return checkIn(base, nsResult{Removed: []int{orphan, job.Process.Pid, child}})
+	daemon, err := orphanOf(doubleFork("sleep 302"))
+	if err != nil {
+		return nsResult{}, err
+	}
+	return checkIn(base, nsResult{Removed: []int{daemon}, Held: []int{orphan, job.Process.Pid, child}})
 }
 
 // playOtherRun starts another run's tree through the engine (its helper
@@ -251,7 +265,7 @@ func playOtherRun(base string) (nsResult, error) {
 	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
 		return nsResult{}, fmt.Errorf("tree said %q, %v", line, err)
 	}
-	orphan, err := orphanOf("sleep 304 </dev/null >/dev/null 2>&1 & echo $!")
+	orphan, err := orphanOf(doubleFork("sleep 304"))
 	if err != nil {
 		return nsResult{}, err
 	}
@@ -294,6 +308,13 @@ func orphanOf(script string) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(string(out)))
 }
 
+// doubleFork is a script that starts command as a daemon does: in a
+// session of its own whose leader exits, so that it provably escaped to
+// the reaper; it prints the daemon's pid.
+func doubleFork(command string) string {
+	return `(setsid sh -c '` + command + ` </dev/null >/dev/null 2>&1 & echo $!')`
+}
+
 // startPrinting starts a script that prints a pid on its first line and
 // keeps running; it returns the script's command and that pid.
 func startPrinting(script string) (*exec.Cmd, int, error) {
@@ -330,7 +351,7 @@ func checkIn(base string, res nsResult) (nsResult, error) {
 	if len(bytes.TrimSpace(report)) == 0 {
 		res.Report = json.RawMessage("null")
 	}
-	for _, pid := range append(slices.Clone(res.Removed), res.Spared...) {
+	for _, pid := range slices.Concat(res.Removed, res.Held, res.Spared) {
 		if alive(pid) {
 			res.Alive = append(res.Alive, pid)
 		}

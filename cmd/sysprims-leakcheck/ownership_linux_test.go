@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 )
@@ -58,6 +59,42 @@ func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
 	}
 }
 
+// TestCheckKillSparesPipelineTransitivelyE2E runs "check --attached
+// --kill | cat | cat": both cats started after the baseline, carry the
+// marker, run as the same user, and --attached takes them in. The first
+// shares the caller's stdout pipe; the second only a pipe of the first.
+// Both must live and the report reach the file. Before, the guard's
+// partner check was one hop, and the last cat was killed.
+func TestCheckKillSparesPipelineTransitivelyE2E(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed: the test reads PIPESTATUS")
+	}
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	leak := startDetached(t, env)
+	dir := t.TempDir()
+	// check's stderr goes to a file: the cats' stderr (this test's pipe)
+	// is then no stream of check's, and only the pipeline links them.
+	const script = `"$1" check --baseline "$2" --kill --grace 1s --attached --marker "$3" 2>"$4/stderr" | cat | cat > "$4/report.txt"; echo "${PIPESTATUS[*]}" > "$4/status"`
+	cmd := exec.Command(bash, "-c", script, "bash", binary(t), base, env, dir)
+	cmd.Env = append(os.Environ(), env)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pipeline: %v\n%s", err, out)
+	}
+	status, _ := os.ReadFile(filepath.Join(dir, "status"))
+	report, _ := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if got := strings.TrimSpace(string(status)); got != "3 0 0" {
+		t.Errorf("pipestatus %q, want \"3 0 0\" (check found a leak, both cats lived)", got)
+	}
+	if !strings.Contains(string(report), "1 process new since the baseline (removed)") || !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") {
+		t.Errorf("report.txt:\n%s\nwant the leak %d alone, removed", report, leak)
+	}
+	if alive(leak) {
+		t.Errorf("the leak %d outlived check --kill", leak)
+	}
+}
+
 // startJob starts another job's tree from this test: a shell with two
 // children, its parent (this test) alive. It returns the three pids.
 func startJob(t *testing.T, env string) []int {
@@ -93,14 +130,11 @@ func startJob(t *testing.T, env string) []int {
 	return pids
 }
 
-// TestCheckKillSparesLiveJobE2E: another job started after the baseline,
-// same user, same marker, but its parent lives: not in check's default
-// scope. The detached leak beside it is.
-func TestCheckKillSparesLiveJobE2E(t *testing.T) {
-	env, id := marker(t)
-	base := takeBaseline(t)
-	job := startJob(t, env)
-	leak := startDetached(t, env)
+// checkKillJSON runs "check --kill --format json" against base, narrowed
+// to the marker env, and returns its report, validated against the
+// schema; check must exit 3 (processes in scope).
+func checkKillJSON(t *testing.T, base, env string) report {
+	t.Helper()
 	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json")
 	if r.code != exitLeaked {
 		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
@@ -110,8 +144,20 @@ func TestCheckKillSparesLiveJobE2E(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+// TestCheckKillSparesLiveJobE2E: another job started after the baseline,
+// same user, same marker, but its parent lives: not in check's default
+// scope. The detached leak beside it is.
+func TestCheckKillSparesLiveJobE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	job := startJob(t, env)
+	leak := startDetached(t, env)
+	rep := checkKillJSON(t, base, env)
 	if len(rep.Leaked) != 1 || rep.Leaked[0].PID != leak || !rep.Leaked[0].Killed {
-		t.Errorf("report %s, want only the leak %d, removed", r.stdout, leak)
+		t.Errorf("report %+v, want only the leak %d, removed", rep.Leaked, leak)
 	}
 	got := marked(id)
 	slices.Sort(got)
@@ -162,5 +208,38 @@ func checkRefusesBaseline(t *testing.T, why string, edit func(doc map[string]any
 	}
 	if got := marked(id); !slices.Equal(got, []int{leak}) {
 		t.Errorf("alive with the marker: %v, want the leak %d untouched", got, leak)
+	}
+}
+
+// TestCheckKillReportsHelperImpostorE2E: a daemon that set SYSPRIMS_SHIM
+// or SYSPRIMS_GUARDIAN in its environment (any process can) is no helper
+// of a live run. check --kill reports it in those words and leaves it
+// running (the marker proves nothing either way); the plain leak beside
+// it goes. Before, the guard took it for a helper and dropped it from the
+// report unseen.
+func TestCheckKillReportsHelperImpostorE2E(t *testing.T) {
+	env, id := marker(t)
+	base := takeBaseline(t)
+	shim := startDetached(t, env, owner.EnvShim+"=1")
+	guardian := startDetached(t, env, owner.EnvGuardian+"=/sys/fs/cgroup/sysprims-1-x")
+	plain := startDetached(t, env)
+	rep := checkKillJSON(t, base, env)
+	got := map[int]leak{}
+	for _, l := range rep.Leaked {
+		got[l.PID] = l
+	}
+	const words = "carries a sysprims helper marker but is not a helper of a live run"
+	for _, pid := range []int{shim, guardian} {
+		if l, ok := got[pid]; !ok || l.Killed || !strings.Contains(l.Reason, words) || strings.Contains(l.Reason, "is a sysprims helper") {
+			t.Errorf("impostor %d: %+v (reported %v), want reported as one that %s, not removed", pid, l, ok, words)
+		}
+	}
+	if l, ok := got[plain]; !ok || !l.Killed {
+		t.Errorf("the leak %d: %+v (reported %v), want removed", plain, l, ok)
+	}
+	alive := marked(id)
+	slices.Sort(alive)
+	if want := slices.Sorted(slices.Values([]int{shim, guardian})); !slices.Equal(alive, want) {
+		t.Errorf("alive with the marker: %v, want the impostors %v", alive, want)
 	}
 }

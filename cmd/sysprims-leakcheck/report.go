@@ -53,6 +53,7 @@ type leak struct {
 	Escape []owner.Escape `json:"escape"` // codes: setsid, new_process_group, reparented, orphaned, child_of_leak, stopped, new_since_baseline, migrated
 	Reason string         `json:"reason"` // the codes in words
 	Killed bool           `json:"killed"` // removed by sysprims-leakcheck
+	held   bool           // check: only reported, never signalled (Reason says why)
 }
 
 // newReport returns an empty report for mode, stamped now.
@@ -175,13 +176,22 @@ func (r *report) commandEnd() string {
 	return fmt.Sprintf("; the command failed (exit status %d)", *r.CommandExitCode)
 }
 
+// removedSuffix says how many of the leaked were removed: " (removed)"
+// for all, " (2 of 3 removed)" for some, "" for none.
 func (r *report) removedSuffix() string {
+	k := 0
 	for _, l := range r.Leaked {
 		if l.Killed {
-			return " (removed)"
+			k++
 		}
 	}
-	return ""
+	switch k {
+	case 0:
+		return ""
+	case len(r.Leaked):
+		return " (removed)"
+	}
+	return fmt.Sprintf(" (%d of %d removed)", k, len(r.Leaked))
 }
 
 func plural(n int) string {

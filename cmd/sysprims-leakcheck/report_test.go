@@ -255,3 +255,37 @@ func TestChildEnv(t *testing.T) {
 		t.Errorf("childEnv = %q, want %q", got, want)
 	}
 }
+
+// TestRecordRemovalNotPermitted: a process check --kill may not signal
+// (EPERM, another user's) is reported as not permitted and not removed,
+// never as a survivor of SIGKILL, and does not fail the report; a real
+// survivor still does. Before, a denied process was waited on for the
+// grace and reported as "survived SIGKILL" (status failed).
+func TestRecordRemovalNotPermitted(t *testing.T) {
+	other := proc.ProcessInfo{PID: 41, StartTimeUnixMs: 1000, Name: "sleep"}
+	gone := proc.ProcessInfo{PID: 42, StartTimeUnixMs: 2000, Name: "sleep"}
+	rep := newReport("check")
+	rep.Status = statusLeaked
+	rep.Leaked = newLeaks([]pick{{ProcessInfo: other}, {ProcessInfo: gone}})
+	recordRemoval(rep, timeout.TerminateReport{Signalled: 1, Denied: []proc.ProcessInfo{other}})
+	if rep.Status != statusLeaked || len(rep.Survivors) != 0 {
+		t.Errorf("status %s, survivors %v; want leaked and none", rep.Status, rep.Survivors)
+	}
+	if l := rep.Leaked[0]; l.Killed || !strings.Contains(l.Reason, "not permitted (EPERM)") {
+		t.Errorf("denied leak: killed %v, reason %q", l.Killed, l.Reason)
+	}
+	if l := rep.Leaked[1]; !l.Killed || strings.Contains(l.Reason, "EPERM") {
+		t.Errorf("removed leak: killed %v, reason %q", l.Killed, l.Reason)
+	}
+	if got := rep.summary(); got != "2 processes new since the baseline (1 of 2 removed)" {
+		t.Errorf("summary %q", got)
+	}
+	var b bytes.Buffer
+	if err := rep.writeText(&b); err != nil || strings.Contains(b.String(), "survived") {
+		t.Errorf("text report %q (%v) calls a denied process a survivor", b.String(), err)
+	}
+	recordRemoval(rep, timeout.TerminateReport{Survivors: []proc.ProcessInfo{gone}})
+	if rep.Status != statusFailed || len(rep.Survivors) != 1 || rep.Survivors[0].Reason != "survived SIGKILL" {
+		t.Errorf("a real survivor: status %s, survivors %v", rep.Status, rep.Survivors)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -66,23 +68,47 @@ func newScope(base baselineDoc, self int) scope {
 	return scope{taken: base.Taken, known: known, self: self, reaper: 1, uid: -1}
 }
 
+// pick is a process in check's scope. held says why --kill only reports
+// it; "" when --kill removes it.
+type pick struct {
+	proc.ProcessInfo
+	held string
+}
+
 // selectIn returns the processes of snap (default fields) in scope, with
-// scopeFields filled in, and how many the guard took out.
-func (sc scope) selectIn(snap []proc.ProcessInfo) (in []proc.ProcessInfo, guarded int) {
+// scopeFields filled in, and how many the guard took out. A process the
+// guard finds not provably ours ([owner.ErrNotOurs]: it carries a helper's
+// marker, say) stays in scope, held: reported, not removed. One it
+// protects ([owner.ErrProtected]: a pipeline partner, an ancestor, a
+// helper of a live run) is left out.
+func (sc scope) selectIn(snap []proc.ProcessInfo) (in []pick, guarded int) {
 	cands := sc.detached(snap)
-	if sc.fill != nil {
-		sc.fill(cands)
-	} else {
-		proc.Fill(cands, scopeFields)
+	infos := make([]proc.ProcessInfo, len(cands))
+	for i := range cands {
+		infos[i] = cands[i].ProcessInfo
 	}
-	for _, p := range cands {
-		switch {
-		case !sc.mine(p) || !sc.marked(p):
-		case sc.guard != nil && sc.guard(p) != nil:
-			guarded++
-		default:
-			in = append(in, p)
+	if sc.fill != nil {
+		sc.fill(infos)
+	} else {
+		proc.Fill(infos, scopeFields)
+	}
+	for i, p := range infos {
+		c := pick{ProcessInfo: p, held: cands[i].held}
+		if !sc.mine(p) || !sc.marked(p) {
+			continue
 		}
+		var err error
+		if sc.guard != nil {
+			err = sc.guard(p)
+		}
+		switch {
+		case errors.Is(err, owner.ErrProtected):
+			guarded++
+			continue
+		case err != nil && c.held == "":
+			c.held = "reported, not removed: " + err.Error()
+		}
+		in = append(in, c)
 	}
 	return in, guarded
 }
@@ -100,45 +126,86 @@ func (sc scope) isNew(p proc.ProcessInfo) bool {
 	return p.StartTimeUnixMs >= sc.taken.Add(-startSlack).UnixMilli()
 }
 
+// hang says how a new process hangs in the process tree.
+type hang int
+
+const (
+	hangAttached    hang = iota // a live parent (not the reaper) holds it: out of the default scope
+	hangDetached                // it hangs off nothing alive but the reaper: in scope
+	hangBelowReaper             // it hangs off a reaper that is not init, with no proof it escaped: reported only
+)
+
 // detached returns the new processes of snap that are detached (or every
-// new one, with --attached), parents before children.
-func (sc scope) detached(snap []proc.ProcessInfo) []proc.ProcessInfo {
+// new one, with --attached), parents before children. Those that hang
+// off a reaper that is not init without proof they escaped are held.
+func (sc scope) detached(snap []proc.ProcessInfo) []pick {
 	byPID := make(map[int]proc.ProcessInfo, len(snap))
 	for _, p := range snap {
 		byPID[p.PID] = p
 	}
-	memo := make(map[int]bool)
-	var out []proc.ProcessInfo
+	memo := make(map[int]hang)
+	var out []pick
 	for _, p := range snap {
-		if sc.isNew(p) && (sc.attached || sc.isDetached(p, byPID, memo, 0)) {
-			out = append(out, p)
+		if !sc.isNew(p) {
+			continue
+		}
+		v := hangDetached
+		if !sc.attached {
+			v = sc.hangs(p, byPID, memo, 0)
+		}
+		switch v {
+		case hangDetached:
+			out = append(out, pick{ProcessInfo: p})
+		case hangBelowReaper:
+			out = append(out, pick{ProcessInfo: p, held: fmt.Sprintf("below the subreaper %d (not init), not provably detached: reported, not removed", sc.reaper)})
 		}
 	}
 	return out
 }
 
-// isDetached reports whether the new process p hangs off nothing alive
-// but the reaper: its parent is the reaper, or a new process that is
-// detached itself. Where the system does not reparent orphans (no reaper:
-// Windows), a parent that is gone, or whose pid now names a younger
-// process, counts as the reaper. On Unix a parent missing from the
-// snapshot is unknown (hidden by hidepid, say), not gone.
-func (sc scope) isDetached(p proc.ProcessInfo, byPID map[int]proc.ProcessInfo, memo map[int]bool, depth int) bool {
-	if d, ok := memo[p.PID]; ok {
-		return d
+// hangs judges the new process p: detached when its parent is the
+// reaper, or a new process that is detached itself. Below a reaper that
+// is not init (a test binary, a CI agent, systemd --user), the reaper's
+// direct children are its own live children too, a sibling test's server
+// say: only one that provably escaped counts ([escaped]); the others, and
+// what runs below them, hang below the reaper (reported only). Where the system does not
+// reparent orphans (no reaper: Windows), a parent that is gone, or whose
+// pid now names a younger process, counts as the reaper. On Unix a parent
+// missing from the snapshot is unknown (hidden by hidepid, say), not gone.
+func (sc scope) hangs(p proc.ProcessInfo, byPID map[int]proc.ProcessInfo, memo map[int]hang, depth int) hang {
+	if v, ok := memo[p.PID]; ok {
+		return v
 	}
 	parent, seen := byPID[p.PPID]
-	var d bool
+	v := hangAttached
 	switch {
-	case sc.reaper > 0 && p.PPID == sc.reaper:
-		d = true
+	case sc.reaper == 1 && p.PPID == 1:
+		v = hangDetached
+	case sc.reaper > 1 && p.PPID == sc.reaper:
+		v = hangBelowReaper
+		if seen && escaped(p, parent) {
+			v = hangDetached
+		}
 	case sc.reaper == 0 && p.PPID > 0 && (!seen || parent.StartTimeUnixMs > p.StartTimeUnixMs):
-		d = true
+		v = hangDetached
 	case seen && depth < 256 && sc.isNew(parent):
-		d = sc.isDetached(parent, byPID, memo, depth+1)
+		v = sc.hangs(parent, byPID, memo, depth+1)
 	}
-	memo[p.PID] = d
-	return d
+	memo[p.PID] = v
+	return v
+}
+
+// escaped reports whether p, a child of the reaper r, provably was not
+// forked by r but reparented to it: a fork inherits its parent's session,
+// and setsid makes a process its own session's leader, so a child in a
+// session that is neither r's nor its own was forked by another process,
+// since gone (a daemon's double fork). A session leader (sid == pid) is
+// no proof: r may have started it with setsid. Sid 0 is a session whose
+// leader lies outside this pid namespace: two such sessions cannot be
+// told apart, so they count as the same. best_effort: a reaper that
+// called setsid after forking p makes p look escaped.
+func escaped(p, r proc.ProcessInfo) bool {
+	return p.SID != r.SID && p.SID != p.PID
 }
 
 // mine reports whether p runs as the scope's uid (any, with --any-user).

@@ -85,7 +85,11 @@ func selected(t *testing.T, sc scope, snap []proc.ProcessInfo) []int {
 		return nil
 	}
 	in, _ := sc.selectIn(snap)
-	return pids(in)
+	out := make([]int, 0, len(in))
+	for _, p := range in {
+		out = append(out, p.PID)
+	}
+	return out
 }
 
 func TestScope(t *testing.T) {
@@ -118,6 +122,56 @@ func TestScope(t *testing.T) {
 	snap[5].Markers = map[string]string{"SYSPRIMS_RUN_ID": "r"} // pid 20
 	if got, want := selected(t, narrow, snap), []int{20}; !slices.Equal(got, want) {
 		t.Errorf("--marker: %v, want %v", got, want)
+	}
+}
+
+// TestScopeBelowSubreaper: below a reaper that is not init (900, in
+// session 800), a direct child is detached only when it provably escaped:
+// its session is neither the reaper's nor its own (a double fork whose
+// session leader is gone). The reaper's plain children and setsid
+// children may be its own live ones: held, reported only, with what runs
+// below them.
+func TestScopeBelowSubreaper(t *testing.T) {
+	in := func(pid, ppid, sid int) proc.ProcessInfo {
+		p := mine(pid, ppid, time.Second)
+		p.SID = sid
+		return p
+	}
+	reaper := mine(900, 1, -time.Minute)
+	reaper.SID = 800
+	snap := []proc.ProcessInfo{
+		{PID: 1, StartTimeUnixMs: ms(-time.Hour)}, reaper,
+		in(71, 900, 800), // the reaper's plain child
+		in(72, 900, 72),  // a session leader: the reaper may have started it with setsid
+		in(73, 900, 555), // its session's leader is gone: escaped by a double fork
+		in(74, 71, 800),  // below a held child
+		in(75, 73, 555),  // below the escaped daemon
+	}
+	sc := newScope(baselineDoc{Taken: t0, Processes: snap[:2]}, 30)
+	sc.uid, sc.reaper = me, 900
+	sc.fill = func([]proc.ProcessInfo) {}
+	got, _ := sc.selectIn(snap)
+	var removed, held []int
+	for _, p := range got {
+		if p.held == "" {
+			removed = append(removed, p.PID)
+		} else if strings.Contains(p.held, "below the subreaper 900 (not init)") {
+			held = append(held, p.PID)
+		}
+	}
+	if want := []int{73, 75}; !slices.Equal(removed, want) {
+		t.Errorf("removable below the subreaper: %v, want %v", removed, want)
+	}
+	if want := []int{71, 72, 74}; !slices.Equal(held, want) {
+		t.Errorf("held below the subreaper: %v, want %v", held, want)
+	}
+	atInit := sc
+	atInit.reaper = 1
+	for i := range snap[2:] {
+		snap[2+i].PPID = 1
+	}
+	if got, _ := atInit.selectIn(snap); len(got) != 5 || slices.ContainsFunc(got, func(p pick) bool { return p.held != "" }) {
+		t.Errorf("below init every orphan is detached: %+v", got)
 	}
 }
 

@@ -18,7 +18,8 @@
 // Whatever the proof, a [Guard] refuses: pid 0, negative pids and pid 1,
 // kernel threads, the caller and its ancestors, the caller's pipeline
 // partners (processes outside its subtree that share its standard
-// streams), sysprims helpers, and members of sysprims containers that do
+// streams, and transitively those holding a pipe on a partner's fds 0-2),
+// sysprims helpers of live runs, and members of sysprims containers that do
 // not hold the caller (another tree's cgroup leaf or shim subtree: that
 // container answers for them).
 //

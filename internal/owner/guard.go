@@ -3,8 +3,13 @@ package owner
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/process"
@@ -21,8 +26,9 @@ var ErrNotOurs = errors.New("sysprims: not provably ours")
 const maxDepth = 256
 
 // Guard refuses to signal what must never be signalled (see the package
-// doc). It reads about the caller once, when made, and about each
-// process it is asked about, when asked.
+// doc). It reads about the caller once, when made, the caller's pipeline
+// once, when first needed, and about each process it is asked about,
+// when asked.
 type Guard struct {
 	self      int
 	ancestors map[int]bool    // the caller's parent chain, pid 1 included
@@ -30,6 +36,9 @@ type Guard struct {
 	cgroup    string          // the caller's own cgroup v2 path
 	look      looker
 	own       func(process.Info) bool // inside a live container of the caller's own
+
+	pipelineOnce sync.Once
+	pipeline     map[string]bool // streams, closed over partners' fds 0-2 pipes ([Guard.partners])
 }
 
 // looker reads what a guard needs about one process; tests fake it.
@@ -37,6 +46,8 @@ type looker interface {
 	info(pid int) (process.Info, error) // stat and markers
 	cgroup(pid int) (string, error)
 	files(pid int) (map[int]string, error)
+	stdFiles(pid int) (map[int]string, error) // fds 0-2 only
+	pids() ([]int, error)
 	group(pid int) (int, error) // the process a thread id belongs to
 }
 
@@ -125,8 +136,8 @@ func (g *Guard) Refuse(p process.Info, pr Proof) error {
 			p.Markers = q.Markers
 		}
 	}
-	if IsHelper(p) {
-		return fmt.Errorf("%w: pid %d is a sysprims helper", ErrProtected, p.PID)
+	if err := g.helper(p, pr); err != nil {
+		return err
 	}
 	if pr == Named && g.own != nil && g.own(p) {
 		return nil
@@ -142,6 +153,52 @@ func (g *Guard) Refuse(p process.Info, pr Proof) error {
 		return g.partner(p)
 	}
 	return nil
+}
+
+// helper refuses a sysprims helper of a live run ([Guard.liveHelper]):
+// its run answers for it. A process that merely carries a helper's
+// marker (any process can set one) is no helper; the marker casts doubt
+// all the same, so it is signalled only with a proof taken by identity
+// ([Spawned], [Container]), and otherwise reported, not killed.
+func (g *Guard) helper(p process.Info, pr Proof) error {
+	switch {
+	case !IsHelper(p):
+		return nil
+	case g.liveHelper(p):
+		return fmt.Errorf("%w: pid %d is a sysprims helper of a live run", ErrProtected, p.PID)
+	case pr >= Spawned:
+		return nil
+	}
+	return fmt.Errorf("%w: pid %d carries a sysprims helper marker but is not a helper of a live run", ErrNotOurs, p.PID)
+}
+
+// liveHelper reports whether p, which carries a helper's marker, is the
+// helper of a live run by kernel-backed facts: a subreaper shim names in
+// [EnvShim] the process that started it, which is still its parent (the
+// shim acts for that parent alone); a cgroup guardian lives in the run
+// directory its [EnvGuardian] names. A helper this process started
+// passes both.
+func (g *Guard) liveHelper(p process.Info) bool {
+	if v, ok := p.Markers[EnvShim]; ok && p.PPID > 1 && v == strconv.Itoa(p.PPID) {
+		return true
+	}
+	dir, ok := p.Markers[EnvGuardian]
+	if !ok {
+		return false
+	}
+	cg, err := g.look.cgroup(p.PID)
+	if err != nil {
+		return false
+	}
+	leaf, ok := runLeaf(cg)
+	if !ok {
+		return false
+	}
+	run := leaf
+	if !strings.HasPrefix(path.Base(run), RunDirPrefix) {
+		run = path.Dir(leaf)
+	}
+	return strings.HasSuffix(dir, run)
 }
 
 // foreignContainer refuses a member of a sysprims cgroup leaf that does
@@ -188,7 +245,7 @@ func (g *Guard) walk(p process.Info) (descendant bool, err error) {
 		if err != nil {
 			return false, nil // the chain broke: not provably below the caller
 		}
-		if IsHelper(q) {
+		if g.liveHelper(q) {
 			return false, fmt.Errorf("%w: pid %d is inside the subtree of sysprims helper %d", ErrProtected, p.PID, pid)
 		}
 		pid = q.PPID
@@ -196,9 +253,14 @@ func (g *Guard) walk(p process.Info) (descendant bool, err error) {
 	return false, nil
 }
 
+// maxPipelineRounds bounds the rounds of [Guard.partners]: a pipeline
+// longer than this many stages past the caller is not followed further.
+const maxPipelineRounds = 32
+
 // partner refuses a process outside the caller's subtree that holds one
-// of the caller's standard pipes or sockets: a pipeline partner such as
-// the tee in "check --kill | tee report".
+// of the caller's standard pipes or sockets, or a pipe of its pipeline
+// ([Guard.partners]): a pipeline partner such as the tee in
+// "check --kill | tee report", or the last cat in "check --kill | cat | cat".
 func (g *Guard) partner(p process.Info) error {
 	if len(g.streams) == 0 {
 		return nil
@@ -212,7 +274,61 @@ func (g *Guard) partner(p process.Info) error {
 			return fmt.Errorf("%w: pid %d shares the caller's %s (a pipeline partner)", ErrProtected, p.PID, t)
 		}
 	}
+	pipeline := g.partners()
+	for _, t := range fds {
+		if pipeline[t] {
+			return fmt.Errorf("%w: pid %d holds %s of the caller's pipeline (a pipeline partner)", ErrProtected, p.PID, t)
+		}
+	}
 	return nil
+}
+
+// partners returns the caller's pipeline, read once: the caller's
+// standard pipes and sockets, then the pipes on fds 0-2 of every process
+// that holds one of those on its fds 0-2, and so on, by pipe inode
+// ("pipe:[N]"), for at most [maxPipelineRounds] rounds.
+func (g *Guard) partners() map[string]bool {
+	g.pipelineOnce.Do(func() { g.pipeline = closePipeline(g.self, g.streams, g.look) })
+	return g.pipeline
+}
+
+// closePipeline closes seed over the standard pipes of the processes
+// connected to it (see [Guard.partners]).
+func closePipeline(self int, seed map[string]bool, l looker) map[string]bool {
+	out := maps.Clone(seed)
+	pids, err := l.pids()
+	if err != nil {
+		return out
+	}
+	std := make(map[int][]string, len(pids))
+	for _, pid := range pids {
+		if fds, err := l.stdFiles(pid); err == nil && pid != self {
+			std[pid] = slices.Collect(maps.Values(fds))
+		}
+	}
+	for range maxPipelineRounds {
+		if !widen(out, std) {
+			break
+		}
+	}
+	return out
+}
+
+// widen adds to set the pipes of every process in std (its fds 0-2) that
+// holds a member of set, and reports whether set grew.
+func widen(set map[string]bool, std map[int][]string) bool {
+	grew := false
+	for _, ts := range std {
+		if !slices.ContainsFunc(ts, func(t string) bool { return set[t] }) {
+			continue
+		}
+		for _, t := range ts {
+			if strings.HasPrefix(t, "pipe:") && !set[t] {
+				set[t], grew = true, true
+			}
+		}
+	}
+	return grew
 }
 
 // procLooker reads the live system.
@@ -223,4 +339,8 @@ func (procLooker) info(pid int) (process.Info, error) {
 }
 func (procLooker) cgroup(pid int) (string, error)        { return proc.Cgroup(pid) }
 func (procLooker) files(pid int) (map[int]string, error) { return proc.Files(pid) }
-func (procLooker) group(pid int) (int, error)            { return proc.ThreadGroup(pid) }
+func (procLooker) stdFiles(pid int) (map[int]string, error) {
+	return proc.StdFiles(pid)
+}
+func (procLooker) pids() ([]int, error)       { return proc.PIDs() }
+func (procLooker) group(pid int) (int, error) { return proc.ThreadGroup(pid) }

@@ -2,8 +2,10 @@ package owner
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,6 +38,22 @@ func (f fakeLook) group(pid int) (int, error) {
 	return pid, nil
 }
 
+func (f fakeLook) stdFiles(pid int) (map[int]string, error) {
+	fds, err := f.files(pid)
+	if err != nil {
+		return nil, err
+	}
+	std := map[int]string{}
+	for fd := 0; fd <= 2; fd++ {
+		if t, ok := fds[fd]; ok {
+			std[fd] = t
+		}
+	}
+	return std, nil
+}
+
+func (f fakeLook) pids() ([]int, error) { return slices.Collect(maps.Keys(f.procs)), nil }
+
 func (f fakeLook) files(pid int) (map[int]string, error) {
 	if fds, ok := f.fds[pid]; ok {
 		return fds, nil
@@ -52,12 +70,12 @@ func table() fakeLook {
 	ps := []process.Info{
 		{PID: 1, PPID: 0}, {PID: 2, PPID: 0, KernelThread: true},
 		{PID: 10, PPID: 1}, {PID: 20, PPID: 10}, {PID: 21, PPID: 20},
-		{PID: 22, PPID: 20, Markers: map[string]string{EnvShim: "x"}}, {PID: 23, PPID: 22},
+		{PID: 22, PPID: 20, Markers: map[string]string{EnvShim: "20"}}, {PID: 23, PPID: 22},
 		{PID: 30, PPID: 10, Name: "tee"},
-		{PID: 40, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-9-a"}},
+		{PID: 40, PPID: 1, Markers: map[string]string{EnvGuardian: "/sys/fs/cgroup/sysprims-9-a"}},
 		{PID: 41, PPID: 1}, {PID: 50, PPID: 1},
 	}
-	f := fakeLook{procs: map[int]process.Info{}, cgroups: map[int]string{41: "/sysprims-9-a/3-tree"},
+	f := fakeLook{procs: map[int]process.Info{}, cgroups: map[int]string{40: "/sysprims-9-a/guardian", 41: "/sysprims-9-a/3-tree"},
 		fds: map[int]map[int]string{
 			20: {0: "/dev/null", 1: "pipe:[77]", 2: "pipe:[77]"},
 			30: {0: "pipe:[77]", 1: "/tmp/report"},
@@ -224,5 +242,72 @@ func TestGuardWithOwn(t *testing.T) {
 	}
 	if err := g.Refuse(f.procs[10], Named); !errors.Is(err, ErrProtected) {
 		t.Errorf("an ancestor may be named: %v", err)
+	}
+}
+
+// TestGuardHelperImpostors: a process that carries a helper's marker but
+// is no helper of a live run (its SYSPRIMS_SHIM names no live parent, its
+// SYSPRIMS_GUARDIAN no cgroup it lives in) is described as such, not as
+// "a sysprims helper", and is only reported unless a proof taken by
+// identity exists; what runs below it is not shielded by its marker.
+// Before, every marked process read "is a sysprims helper".
+func TestGuardHelperImpostors(t *testing.T) {
+	f := table()
+	impostors := []process.Info{
+		{PID: 60, PPID: 1, Markers: map[string]string{EnvShim: "1"}},                      // a shim whose starter is gone: reparented
+		{PID: 61, PPID: 20, Markers: map[string]string{EnvShim: "777"}},                   // names another parent than its own
+		{PID: 62, PPID: 1, Markers: map[string]string{EnvGuardian: "/sys/fs/cgroup/x"}},   // no run directory
+		{PID: 63, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-8-b"}},      // lives outside the run it names
+		{PID: 64, PPID: 20, Markers: map[string]string{EnvShim: "20", EnvGuardian: "/x"}}, // a live shim, whatever else it carries
+	}
+	for _, p := range impostors {
+		f.procs[p.PID] = p
+	}
+	f.procs[65] = process.Info{PID: 65, PPID: 61, Markers: map[string]string{}} // below an impostor
+	g := newGuard(20, f)
+	const words = "carries a sysprims helper marker but is not a helper of a live run"
+	for _, p := range impostors[:4] {
+		err := g.Refuse(p, Named)
+		if !errors.Is(err, ErrNotOurs) || errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), words) {
+			t.Errorf("Refuse(impostor %d, Named) = %v, want ErrNotOurs saying %q", p.PID, err, words)
+		}
+		if err := g.Refuse(p, Spawned); err != nil {
+			t.Errorf("Refuse(impostor %d, Spawned) = %v, want nil: an identity taken at spawn is proof", p.PID, err)
+		}
+	}
+	if err := g.Refuse(impostors[4], Spawned); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "is a sysprims helper of a live run") {
+		t.Errorf("Refuse(live shim, Spawned) = %v, want ErrProtected", err)
+	}
+	if err := g.Refuse(f.procs[65], Descendant); err != nil {
+		t.Errorf("Refuse(child of an impostor, Descendant) = %v, want nil", err)
+	}
+}
+
+// TestGuardPipelineIsTransitive: "check --kill | cat | cat | cat": the
+// first cat shares the caller's stdout pipe, the others only pipes of the
+// pipeline; all are partners. A process on an unrelated pipe, or holding
+// a pipeline pipe beyond fds 0-2 only of a non-member, is not.
+func TestGuardPipelineIsTransitive(t *testing.T) {
+	f := table()
+	for pid, fds := range map[int]map[int]string{
+		31: {0: "pipe:[77]", 1: "pipe:[78]", 2: "/dev/null"}, // cat 1
+		32: {0: "pipe:[78]", 1: "pipe:[79]"},                 // cat 2
+		33: {0: "pipe:[79]", 1: "/tmp/out"},                  // cat 3
+		34: {0: "pipe:[90]", 1: "pipe:[91]"},                 // another pipeline
+		35: {0: "/dev/null", 5: "pipe:[91]"},                 // holds that one's pipe off fds 0-2
+	} {
+		f.procs[pid] = process.Info{PID: pid, PPID: 10, Name: "cat", Markers: map[string]string{}}
+		f.fds[pid] = fds
+	}
+	g := newGuard(20, f)
+	for _, pid := range []int{31, 32, 33} {
+		if err := g.Refuse(f.procs[pid], Named); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "pipeline partner") {
+			t.Errorf("Refuse(cat %d) = %v, want a pipeline partner", pid, err)
+		}
+	}
+	for _, pid := range []int{34, 35} {
+		if err := g.Refuse(f.procs[pid], Named); err != nil {
+			t.Errorf("Refuse(%d, off the pipeline) = %v, want nil", pid, err)
+		}
 	}
 }

@@ -276,7 +276,8 @@ func (t *NamedTree) Close() error {
 }
 
 // Refused returns, one per line, why descendants of the root were left
-// alone ("pid 42 is a sysprims helper"), or nil.
+// alone ("pid 42 is a sysprims helper of a live run", "pid 43 carries a
+// sysprims helper marker but is not a helper of a live run"), or nil.
 func (t *NamedTree) Refused() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()

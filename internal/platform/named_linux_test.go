@@ -119,8 +119,10 @@ func TestNamedTreeRefuses(t *testing.T) {
 	if _, err := NewNamed(1 << 22); !errors.Is(err, proc.ErrNotFound) {
 		t.Errorf("NewNamed(no such pid) = %v", err)
 	}
-	// A helper below the named root is left alone, and so is what runs
-	// below it; the rest of the tree goes.
+	// A process with a helper's marker below the named root is left
+	// alone, and so is what runs below it; the rest of the tree goes. It
+	// is no helper of a live run (its SYSPRIMS_SHIM names no parent), and
+	// Refused says so rather than call it a helper.
 	script := `sleep 300 & echo $!
 SYSPRIMS_SHIM=fake sh -c 'sleep 300 & echo $!; echo $$; exec sleep 301' &
 echo ready
@@ -136,7 +138,7 @@ wait`
 	mustEmpty(t, c)
 	c.Close()
 	refused := c.Refused()
-	if refused == nil || !strings.Contains(refused.Error(), "sysprims helper") {
+	if refused == nil || !strings.Contains(refused.Error(), "carries a sysprims helper marker but is not a helper of a live run") {
 		t.Errorf("Refused() = %v", refused)
 	}
 	alive := 0

@@ -3,6 +3,7 @@ package proc
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -29,6 +30,33 @@ func cgroupV2Path(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// PIDs lists the processes /proc shows (threads not included).
+func PIDs() ([]int, error) { return allPIDs(defaultRoot) }
+
+// StdFiles returns what the standard descriptors (0, 1, 2) of pid point
+// to, as [Files] does for every descriptor; a descriptor that is closed
+// (or cannot be read) is missing from the map.
+func StdFiles(pid int) (map[int]string, error) { return stdFiles(defaultRoot, pid) }
+
+func stdFiles(root string, pid int) (map[int]string, error) {
+	dir := root + "/" + strconv.Itoa(pid) + "/fd/"
+	out := make(map[int]string, 3)
+	var first error
+	for fd := 0; fd <= 2; fd++ {
+		target, err := os.Readlink(dir + strconv.Itoa(fd))
+		switch {
+		case err == nil:
+			out[fd] = target
+		case first == nil && !errors.Is(err, os.ErrNotExist):
+			first = err
+		}
+	}
+	if len(out) == 0 && first != nil {
+		return nil, notFound(pid, first)
+	}
+	return out, nil
 }
 
 // Files returns what the open file descriptors of pid point to, as

@@ -14,6 +14,13 @@ var errNoLinks = fmt.Errorf("sysprims: /proc links on %s: %w", runtime.GOOS, err
 // Cgroup is Linux only: it returns an error wrapping errors.ErrUnsupported.
 func Cgroup(pid int) (string, error) { return "", errNoLinks }
 
+// PIDs is Linux only: it returns an error wrapping errors.ErrUnsupported.
+func PIDs() ([]int, error) { return nil, errNoLinks }
+
+// StdFiles is Linux only: it returns an error wrapping
+// errors.ErrUnsupported.
+func StdFiles(pid int) (map[int]string, error) { return nil, errNoLinks }
+
 // Files is Linux only: it returns an error wrapping errors.ErrUnsupported.
 func Files(pid int) (map[int]string, error) { return nil, errNoLinks }
 

@@ -163,3 +163,35 @@ func TestLiveStoppedZombieGone(t *testing.T) {
 		t.Errorf("ChildrenOf of a reaped child: %v", err)
 	}
 }
+
+// TestStdFilesAndPIDs: StdFiles reads fds 0-2 alone, as Files reads them,
+// and PIDs lists this process.
+func TestStdFilesAndPIDs(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	cmd := exec.Command("cat")
+	cmd.Stdin = r
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { w.Close(); out.Close(); _ = cmd.Wait() }()
+	all, err := Files(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	std, err := StdFiles(cmd.Process.Pid)
+	if err != nil || len(std) != 3 || std[0] != all[0] || std[1] != all[1] || !strings.HasPrefix(std[0], "pipe:") {
+		t.Errorf("StdFiles = %v, %v; Files = %v", std, err, all)
+	}
+	if pids, err := PIDs(); err != nil || !slices.Contains(pids, os.Getpid()) {
+		t.Errorf("PIDs() = %d pids, %v; want this process among them", len(pids), err)
+	}
+}

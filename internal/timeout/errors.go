@@ -18,6 +18,9 @@ var ErrNotExecutable = errors.New("sysprims: file is not executable")
 // negative timeout.
 var ErrInvalidConfig = errors.New("sysprims: invalid config")
 
+// ErrInvalidSignal reports a signal number the platform does not have.
+var ErrInvalidSignal = errors.New("sysprims: invalid signal")
+
 // ErrDone reports an operation on a tree that has already been torn down.
 var ErrDone = errors.New("sysprims: tree already torn down")
 

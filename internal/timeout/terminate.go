@@ -1,6 +1,9 @@
 package timeout
 
 import (
+	"errors"
+	"os"
+	"slices"
 	"syscall"
 	"time"
 
@@ -13,6 +16,7 @@ type TerminateReport struct {
 	Signalled int                // processes that were sent the polite signal
 	Escalated bool               // SIGKILL was needed
 	Survivors []proc.ProcessInfo // alive after SIGKILL and its wait
+	Denied    []proc.ProcessInfo // the caller may not signal them (EPERM, os.ErrPermission): never waited on, not survivors
 }
 
 // sweepEvery is how often TerminateAll looks for processes gone.
@@ -23,28 +27,51 @@ const sweepEvery = 5 * time.Millisecond
 // SIGKILL to what is left after grace, returning as soon as none is alive.
 // rescan, when not nil, is called on every poll to pick up members that
 // appeared meanwhile (a fork storm). Each signal goes through
-// [signal.SendIdentity], so a reused pid is never hit. Best effort by
-// nature: a process that leaves the set unseen is missed. The engine uses
-// it for the marked escapees of a best_effort tree; the leak-check
-// command's check --kill for the leaks the user named.
+// [signal.SendIdentity], so a reused pid is never hit. A process the
+// caller has no permission to signal (EPERM: another user's) is put in
+// Denied at once and dropped: it is neither waited for nor sent SIGKILL,
+// and is no survivor. Best effort by nature: a process that leaves the
+// set unseen is missed. The engine uses it for the marked escapees of a
+// best_effort tree; the leak-check command's check --kill for the leaks
+// the user named.
 func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, rescan func() []proc.Identity) TerminateReport {
+	return terminateAll(ids, sig, grace, rescan, signal.SendPolite, signal.SendIdentity)
+}
+
+// sender sends one signal to one process by identity.
+type sender func(proc.Identity, syscall.Signal) error
+
+// terminateAll is [TerminateAll] with the sends given: polite sends sig
+// (and SIGCONT), kill SIGKILL.
+func terminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, rescan func() []proc.Identity, polite, kill sender) TerminateReport {
 	var rep TerminateReport
-	polite := func(id proc.Identity) {
-		if signal.SendPolite(id, sig) == nil {
-			rep.Signalled++
+	denied := map[proc.Identity]bool{}
+	deny := func(id proc.Identity, err error) {
+		if errors.Is(err, os.ErrPermission) && !denied[id] {
+			denied[id] = true
+			if p, ok := lookup(id, proc.FieldCmdline); ok {
+				rep.Denied = append(rep.Denied, p)
+			}
 		}
 	}
-	live := sweep(ids, rescan, polite, grace)
+	first := func(id proc.Identity) {
+		err := polite(id, sig)
+		if err == nil {
+			rep.Signalled++
+		}
+		deny(id, err)
+	}
+	live := sweep(ids, rescan, first, denied, grace)
 	if len(live) == 0 {
 		return rep
 	}
 	rep.Escalated = true
-	kill := func(id proc.Identity) { _ = signal.SendIdentity(id, syscall.SIGKILL) }
+	last := func(id proc.Identity) { deny(id, kill(id, syscall.SIGKILL)) }
 	for _, id := range live {
-		kill(id)
+		last(id)
 	}
 	awaitKilled(func(d time.Duration) []int {
-		live = sweep(live, rescan, kill, d)
+		live = sweep(live, rescan, last, denied, d)
 		return pidsOf(live)
 	})
 	for _, id := range live {
@@ -56,8 +83,9 @@ func TerminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, 
 }
 
 // sweep sends to every live member (once each) until none is alive or wait
-// has passed, and returns those still alive.
-func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Identity), wait time.Duration) []proc.Identity {
+// has passed, and returns those still alive. Members in skip (the caller
+// may not signal them) are dropped.
+func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Identity), skip map[proc.Identity]bool, wait time.Duration) []proc.Identity {
 	seen := make(map[proc.Identity]bool)
 	deadline := time.Now().Add(wait)
 	for {
@@ -71,6 +99,7 @@ func sweep(ids []proc.Identity, rescan func() []proc.Identity, send func(proc.Id
 				send(id)
 			}
 		}
+		ids = slices.DeleteFunc(ids, func(id proc.Identity) bool { return skip[id] })
 		if len(ids) == 0 || time.Now().After(deadline) {
 			return ids
 		}

@@ -1,6 +1,7 @@
 package timeout
 
 import (
+	"fmt"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
 )
 
 // Tree is a running process tree started by [Start]. Its methods are safe
@@ -119,12 +121,17 @@ func (t *Tree) Stop() Outcome {
 }
 
 // Signal sends sig to every live member of the tree (and SIGCONT after a
-// terminating signal). It returns [ErrDone] once the tree is torn down.
+// terminating signal). It returns [ErrDone] once the tree is torn down,
+// and an error wrapping [ErrInvalidSignal] for a number that names no
+// signal of this platform (nothing is sent).
 func (t *Tree) Signal(sig syscall.Signal) error {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.closed {
 		return ErrDone
+	}
+	if signal.Name(sig) == "" {
+		return fmt.Errorf("%w: this platform has no signal %d", ErrInvalidSignal, int(sig))
 	}
 	t.sending(sig)
 	err := t.c.Signal(sig)
