@@ -21,10 +21,18 @@ import (
 // helpers, so each such stray is the command's, proven by the kernel's
 // parent links: it is removed and reported as a leak.
 
+// adopting is set by main once run is a child subreaper. Only then is
+// every descendant of this process the command's: a test that calls run
+// in its own process has other children, which are not strays.
+var adopting bool
+
 // strays returns the live descendants of this process but its helpers,
 // each re-read with its identity and kept only while its parent is this
 // process or a stray already kept (a reused pid is not taken).
 func strays() []proc.ProcessInfo {
+	if !adopting {
+		return nil
+	}
 	self := os.Getpid()
 	pids, _ := proc.TreePIDs(self)
 	kept := map[int]bool{self: true}
@@ -63,6 +71,9 @@ func removeStrays(ps []proc.ProcessInfo, grace time.Duration) []proc.ProcessInfo
 // reapChildren reaps this process's zombie children but root (os/exec
 // reaps its own child): the command's orphans it adopted and killed.
 func reapChildren(root int) {
+	if !adopting {
+		return // a test's own process: its children's statuses are its own
+	}
 	kids, _ := proc.ChildrenOf(os.Getpid())
 	for _, pid := range slices.DeleteFunc(kids, func(pid int) bool { return pid == root }) {
 		platform.ReapAdopted(pid)

@@ -25,6 +25,9 @@ const progName = "sysprims-leakcheck"
 
 func main() {
 	platform.ServeHelper() // this binary is its own shim and guardian: no Go toolchain needed
+	if len(os.Args) > 1 && os.Args[1] == "run" {
+		adopting = platform.AdoptOrphans() == nil // see adopt.go
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -84,7 +84,6 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	sigs := make(chan os.Signal, 2)
 	ossignal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer ossignal.Stop(sigs)
-	_ = platform.AdoptOrphans() // Linux only; see adopt.go
 	t, err := timeout.Start(cmd, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
