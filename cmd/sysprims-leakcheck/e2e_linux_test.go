@@ -431,14 +431,16 @@ func startMarked(t *testing.T, env string) *exec.Cmd {
 	return cmd
 }
 
-// startDetached starts "sleep 300" carrying env as an orphan: a shell
-// starts it in the background and exits, so the kernel reparents it to
-// the reaper (pid 1, or the nearest subreaper above this test). It
-// returns the pid; the cleanup kills it by identity. more are further
-// KEY=VALUE entries for its environment.
+// startDetached starts "sleep 300" carrying env as a daemon: a shell in
+// a session of its own starts it in the background and exits, so the
+// kernel reparents it to the reaper (pid 1, or the nearest subreaper
+// above this test, such as sysprims-leakcheck run wrapping the tests)
+// and its session is neither the reaper's nor its own: it provably
+// escaped. It returns the pid; the cleanup kills it by identity. more
+// are further KEY=VALUE entries for its environment.
 func startDetached(t *testing.T, env string, more ...string) int {
 	t.Helper()
-	cmd := exec.Command("sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
+	cmd := exec.Command("setsid", "sh", "-c", "sleep 300 </dev/null >/dev/null 2>&1 & echo $!")
 	cmd.Env = append(append(os.Environ(), env), more...)
 	out, err := cmd.Output()
 	if err != nil {
