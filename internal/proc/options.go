@@ -21,10 +21,23 @@ func (f Field) Has(g Field) bool { return f&g == g }
 // sortByPID sorts ps by pid unless it already is (the usual case on Linux,
 // whose /proc lists pids in ascending order).
 func sortByPID(ps []ProcessInfo) {
-	byPID := func(a, b ProcessInfo) int { return cmp.Compare(a.PID, b.PID) }
-	if !slices.IsSortedFunc(ps, byPID) {
-		slices.SortFunc(ps, byPID)
+	if sortedByPID(ps) {
+		return
 	}
+	slices.SortFunc(ps, func(a, b ProcessInfo) int { return cmp.Compare(a.PID, b.PID) })
+}
+
+// sortedByPID reports whether ps is in pid order, comparing pids in
+// place (a comparator would copy two ProcessInfo values per step).
+//
+//go:norace
+func sortedByPID(ps []ProcessInfo) bool {
+	for i := 1; i < len(ps); i++ {
+		if ps[i].PID < ps[i-1].PID {
+			return false
+		}
+	}
+	return true
 }
 
 // lifetimeCPUPercent is the share of all ncpu CPUs used over a lifetime.

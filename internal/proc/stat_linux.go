@@ -49,6 +49,8 @@ const (
 
 // parseStat parses "pid (comm) state ppid pgrp session ...". The comm runs
 // to the last ')' of the line, so names holding spaces or ')' parse.
+//
+//go:norace
 func parseStat(b []byte, st *procStat) error {
 	open := bytes.IndexByte(b, '(')
 	end := bytes.LastIndexByte(b, ')')
@@ -64,6 +66,8 @@ func parseStat(b []byte, st *procStat) error {
 }
 
 // parseStatNumbers parses the numeric fields 4..24 that follow the state.
+//
+//go:norace
 func parseStatNumbers(b []byte, st *procStat) error {
 	for field := fieldPPID; field <= fieldRSS; field++ {
 		if len(b) == 0 || b[0] != ' ' {
@@ -80,6 +84,8 @@ func parseStatNumbers(b []byte, st *procStat) error {
 }
 
 // set stores the value of a kept field.
+//
+//go:norace
 func (st *procStat) set(field int, v int64) {
 	switch field {
 	case fieldPPID:
@@ -106,6 +112,8 @@ func (st *procStat) set(field int, v int64) {
 // parseInt parses an optionally negative decimal at the start of b and
 // returns it with the number of bytes used (0 if there is no number, or
 // it does not fit in an int64).
+//
+//go:norace
 func parseInt(b []byte) (int64, int) {
 	i := 0
 	if len(b) > 0 && b[0] == '-' {
@@ -171,6 +179,8 @@ func linuxState(c byte) State {
 }
 
 // info converts st to a ProcessInfo. btimeMs is the boot time in unix ms.
+//
+//go:norace
 func (st *procStat) info(btimeMs int64, pageKB uint64) ProcessInfo {
 	return ProcessInfo{
 		PID:             st.pid,

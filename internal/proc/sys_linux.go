@@ -91,6 +91,8 @@ func readPIDs(dirfd int) ([]int, error) {
 
 // appendDirentPIDs parses linux_dirent64 records (inode u64, offset i64,
 // reclen u16, type u8, NUL-terminated name) and appends numeric names.
+//
+//go:norace
 func appendDirentPIDs(pids []int, buf []byte) []int {
 	const nameOff = 19
 	for len(buf) > nameOff {
@@ -108,6 +110,8 @@ func appendDirentPIDs(pids []int, buf []byte) []int {
 
 // parsePIDName parses a NUL-terminated directory name made of digits only,
 // a pid in 1..maxPID.
+//
+//go:norace
 func parsePIDName(name []byte) (int, bool) {
 	pid := 0
 	i := 0
@@ -127,6 +131,8 @@ func vanished(err error) bool {
 }
 
 // appendPath appends "pid/file\x00" to b: a path relative to the proc root.
+//
+//go:norace
 func appendPath(b []byte, pid int, file string) []byte {
 	b = appendInt(b, pid)
 	b = append(b, '/')
@@ -135,6 +141,8 @@ func appendPath(b []byte, pid int, file string) []byte {
 }
 
 // appendInt appends the decimal form of a non-negative v.
+//
+//go:norace
 func appendInt(b []byte, v int) []byte {
 	var tmp [20]byte
 	i := len(tmp)
