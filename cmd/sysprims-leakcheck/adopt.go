@@ -51,21 +51,37 @@ func strays() []proc.ProcessInfo {
 	return out
 }
 
-// removeStrays kills each stray a guard lets it (see [owner.Guard]), by
-// identity, and returns those still alive afterwards.
-func removeStrays(ps []proc.ProcessInfo, grace time.Duration) []proc.ProcessInfo {
-	g := owner.NewGuard()
-	var ids []proc.Identity
-	var left []proc.ProcessInfo
-	for _, p := range ps {
-		if g.Refuse(p, owner.Descendant) != nil {
-			left = append(left, p)
-			continue
-		}
-		ids = append(ids, p.ID())
+// removeStrays kills the strays ps, and those that appear while it works
+// (a stray that forks, or one orphaned by a stray's death), each once a
+// guard lets it (see [owner.Guard]), by identity, scanning below run
+// again until none is left or the grace and the wait for SIGKILL are
+// over. It returns every stray it saw and those still alive at the end
+// (refused ones among them).
+func removeStrays(ps []proc.ProcessInfo, grace time.Duration) (seen, left []proc.ProcessInfo) {
+	if len(ps) == 0 {
+		return nil, nil
 	}
-	rep := timeout.TerminateAll(ids, syscall.SIGKILL, grace, nil)
-	return append(left, rep.Survivors...)
+	g := owner.NewGuard()
+	known := map[proc.Identity]bool{}
+	var refused []proc.ProcessInfo
+	admit := func(ps []proc.ProcessInfo) []proc.Identity {
+		var ids []proc.Identity
+		for _, p := range ps {
+			if known[p.ID()] {
+				continue
+			}
+			known[p.ID()] = true
+			seen = append(seen, p)
+			if g.Refuse(p, owner.Descendant) != nil {
+				refused = append(refused, p)
+				continue
+			}
+			ids = append(ids, p.ID())
+		}
+		return ids
+	}
+	rep := timeout.TerminateAll(admit(ps), syscall.SIGKILL, grace, func() []proc.Identity { return admit(strays()) })
+	return seen, append(refused, rep.Survivors...)
 }
 
 // reapChildren reaps this process's zombie children but root (os/exec

@@ -72,3 +72,42 @@ func migrantCgroup(t *testing.T) string {
 	})
 	return dir
 }
+
+// TestRunRemovesForkingStraysE2E: as root, a migrant that forks orphans
+// in a loop leaves run more strays while they are removed; run scans
+// below itself again until none is left, and none survives.
+func TestRunRemovesForkingStraysE2E(t *testing.T) {
+	dir := migrantCgroup(t)
+	arg := fmt.Sprintf("%d", 100000+time.Now().UnixNano()%800000)
+	ready := filepath.Join(t.TempDir(), "ready")
+	// The root exits once the loop has forked 300 orphans, and the loop
+	// goes on forking while run removes them.
+	script := fmt.Sprintf(`(echo 0 > %[1]s/cgroup.procs; exec sh -c "i=0; while :; do (sleep %[2]s &); i=\$((i+1)); [ \$i != 300 ] || : > %[3]s; done") & until [ -e %[3]s ]; do :; done`, dir, arg, ready)
+	r := runBin(t, nil, "run", "--grace", "1s", "--", "sh", "-c", script)
+	t.Cleanup(func() { killByArg(arg) })
+	if r.code != exitLeaked {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.code, exitLeaked, r.stderr)
+	}
+	if left := withArg(arg); len(left) > 0 {
+		t.Errorf("%d sleep %s survived run: %v; stderr:\n%s", len(left), arg, left, r.stderr)
+	}
+}
+
+// withArg lists the live processes whose command line is "sleep arg".
+func withArg(arg string) []int {
+	ps, _ := proc.Snapshot(proc.Options{Fields: proc.FieldCmdline})
+	var out []int
+	for _, p := range ps {
+		if !p.State.Gone() && strings.Join(p.Cmdline, " ") == "sleep "+arg {
+			out = append(out, p.PID)
+		}
+	}
+	return out
+}
+
+// killByArg kills what withArg lists: cleanup after a failed test.
+func killByArg(arg string) {
+	for _, pid := range withArg(arg) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}

@@ -93,8 +93,7 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	stopForward := forward(t, sigs)
 	out := t.Wait(0)
 	stopForward()
-	found := strays()
-	left := removeStrays(found, o.grace)
+	found, left := removeStrays(strays(), o.grace)
 	reapChildren(t.PID())
 	return runReport(o, out, root, found, left), 0
 }
