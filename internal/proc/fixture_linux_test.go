@@ -33,6 +33,8 @@ func TestSnapshotFixture(t *testing.T) {
 		{PID: 500, PPID: 1, PGID: 500, SID: 500, Name: "dd", State: StateDiskSleep, StartTimeUnixMs: btimeMs + 800000, ThreadCount: 1, MemoryKB: 4096 * pageKB()},
 		{PID: 501, PPID: 500, PGID: 500, SID: 500, Name: "x", State: StateDead, StartTimeUnixMs: btimeMs + 800010, ThreadCount: 1},
 		{PID: 502, PPID: 501, PGID: 500, SID: 500, Name: "w", State: StateUnknown, StartTimeUnixMs: btimeMs + 800020, ThreadCount: 1},
+		// Its main thread exited while thread 601 sleeps: alive, not a zombie.
+		{PID: 600, PPID: 1, PGID: 600, SID: 600, Name: "zl", State: StateSleeping, StartTimeUnixMs: btimeMs + 900000, ThreadCount: 2},
 	}
 	if len(snap) != len(want) {
 		t.Fatalf("got %d processes, want %d: %v", len(snap), len(want), snap)

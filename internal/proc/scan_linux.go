@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -114,10 +115,44 @@ func (s *scan) process(pid int) (ProcessInfo, error) {
 		return ProcessInfo{}, err
 	}
 	p := st.info(s.btimeMs, s.pageKB)
+	if p.State == StateZombie && st.threads > 1 {
+		p.State = s.threadState(pid)
+	}
 	if s.fields != 0 {
 		s.extras(&p, &st)
 	}
 	return p, nil
+}
+
+// threadState is the state of a process whose main thread has exited
+// while others run (its stat says zombie, its thread count more than
+// the main thread's one): the state of its first live thread, so the
+// process counts as alive; zombie when none is left by now.
+func (s *scan) threadState(pid int) State {
+	task := s.root + "/" + strconv.Itoa(pid) + "/task"
+	fd, err := openDir(task)
+	if err != nil {
+		return StateZombie
+	}
+	tids, err := readPIDs(fd)
+	unix.Close(fd)
+	if err != nil {
+		return StateZombie
+	}
+	for _, tid := range tids {
+		if tid == pid {
+			continue
+		}
+		b, err := os.ReadFile(task + "/" + strconv.Itoa(tid) + "/stat")
+		var st procStat
+		if err != nil || parseStat(b, &st) != nil {
+			continue
+		}
+		if state := linuxState(st.state); !state.Gone() {
+			return state
+		}
+	}
+	return StateZombie
 }
 
 // stat reads and parses <root>/pid/stat into st. st.name aliases s.buf.
