@@ -28,9 +28,13 @@ func daemonSleeps(tag string) []string {
 }
 
 // leaveDaemons starts, through plain os/exec, what daemonSleeps names.
+// The plain child also carries a subreaper shim's marker naming its
+// parent, as a real shim's does: any process can, and it makes no
+// helper of a process that runs no helper code.
 func leaveDaemons(t testing.TB, tag string) {
 	s := daemonSleeps(tag)
 	plain := exec.Command("sleep", s[0])
+	plain.Env = append(os.Environ(), "SYSPRIMS_SHIM="+strconv.Itoa(os.Getpid()))
 	if err := plain.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -153,10 +157,21 @@ func TestVerifyNoLeaksCatchesHelperImpostors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A child whose shim marker names its live parent (this process), as a
+	// real shim's does: it runs no helper code, so it is no helper either.
+	child := exec.Command("sleep", s[2])
+	child.Env = append(os.Environ(), "SYSPRIMS_SHIM="+strconv.Itoa(os.Getpid()))
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
 	errs := rec.Close()
-	for _, s := range s[:2] {
+	for _, s := range s {
 		if !strings.Contains(errs, "sleep "+s) {
 			t.Errorf("sleep %s with a helper's marker not named:\n%s", s, errs)
 		}
+	}
+	if strings.Contains(errs, "helper of a live run") {
+		t.Errorf("an impostor taken for a live run's helper:\n%s", errs)
 	}
 }

@@ -49,6 +49,7 @@ type looker interface {
 	stdFiles(pid int) (map[int]string, error) // fds 0-2 only
 	pids() ([]int, error)
 	group(pid int) (int, error) // the process a thread id belongs to
+	exe(pid int) (string, error)
 }
 
 // NewGuard returns a guard for the calling process.
@@ -158,15 +159,17 @@ func (g *Guard) Refuse(p process.Info, pr Proof) error {
 // helper refuses a sysprims helper of a live run ([Guard.liveHelper]):
 // its run answers for it. A process that merely carries a helper's
 // marker (any process can set one) is no helper; the marker casts doubt
-// all the same, so it is signalled only with a proof taken by identity
-// ([Spawned], [Container]), and otherwise reported, not killed.
+// all the same, so it is signalled only with a kernel-backed proof
+// ([Descendant]: below the caller by parent links; [Spawned],
+// [Container]), never because the user's scope named it, and otherwise
+// reported, not killed.
 func (g *Guard) helper(p process.Info, pr Proof) error {
 	switch {
 	case !IsHelper(p):
 		return nil
 	case g.liveHelper(p):
 		return fmt.Errorf("%w: pid %d is a sysprims helper of a live run", ErrProtected, p.PID)
-	case pr >= Spawned:
+	case pr >= Descendant:
 		return nil
 	}
 	return fmt.Errorf("%w: pid %d carries a sysprims helper marker but is not a helper of a live run", ErrNotOurs, p.PID)
@@ -180,7 +183,7 @@ func (g *Guard) helper(p process.Info, pr Proof) error {
 // passes both.
 func (g *Guard) liveHelper(p process.Info) bool {
 	if v, ok := p.Markers[EnvShim]; ok && p.PPID > 1 && v == strconv.Itoa(p.PPID) {
-		return true
+		return g.helperCode(p)
 	}
 	dir, ok := p.Markers[EnvGuardian]
 	if !ok {
@@ -199,6 +202,23 @@ func (g *Guard) liveHelper(p process.Info) bool {
 		run = path.Dir(leaf)
 	}
 	return strings.HasSuffix(dir, run)
+}
+
+// helperCode reports whether p runs the helper's code, by the kernel's
+// record of its executable (a marker, and the parent it names, any
+// process can fake): the helper program as it is built ([HelperExe]),
+// or its parent's own executable (a program that serves as its own
+// helper, platform.ServeHelper).
+func (g *Guard) helperCode(p process.Info) bool {
+	exe, err := g.look.exe(p.PID)
+	if err != nil || exe == "" {
+		return false
+	}
+	if HelperExe(exe) {
+		return true
+	}
+	parent, err := g.look.exe(p.PPID)
+	return err == nil && parent == exe
 }
 
 // foreignContainer refuses a member of a sysprims cgroup leaf that does
@@ -344,3 +364,7 @@ func (procLooker) stdFiles(pid int) (map[int]string, error) {
 }
 func (procLooker) pids() ([]int, error)       { return proc.PIDs() }
 func (procLooker) group(pid int) (int, error) { return proc.ThreadGroup(pid) }
+func (procLooker) exe(pid int) (string, error) {
+	p, err := proc.Get(pid, proc.Options{Fields: proc.FieldExe})
+	return p.ExePath, err
+}

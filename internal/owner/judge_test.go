@@ -134,3 +134,17 @@ func TestLineageAgreesWithDescendants(t *testing.T) {
 		}
 	}
 }
+
+func TestHelperExe(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/home/u/.cache/sysprims-go/helper-3e92cf25": true,
+		"/tmp/sysprims-go-1001/helper-3e92cf25":      true,
+		"/usr/bin/sleep":                             false,
+		"/home/u/.cache/other/helper-1":              false,
+		"helper-1":                                   false,
+	} {
+		if got := HelperExe(path); got != want {
+			t.Errorf("HelperExe(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +31,20 @@ const (
 	EnvGuardian = Prefix + "GUARDIAN"
 	// RunDirPrefix starts the name of every cgroup directory a run makes.
 	RunDirPrefix = "sysprims-"
+	// HelperDir starts the name of the directory the helper program is
+	// built into (the user cache's HelperDir, or HelperDir-UID in the
+	// temporary directory).
+	HelperDir = "sysprims-go"
+	// HelperExePrefix starts the file name of the helper program.
+	HelperExePrefix = "helper-"
 )
+
+// HelperExe reports whether path names a helper program as it is built
+// (HelperDir.../HelperExePrefix...).
+func HelperExe(path string) bool {
+	dir, file := filepath.Split(path)
+	return strings.HasPrefix(file, HelperExePrefix) && strings.HasPrefix(filepath.Base(dir), HelperDir)
+}
 
 var (
 	runOnce sync.Once

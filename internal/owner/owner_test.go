@@ -19,6 +19,14 @@ type fakeLook struct {
 	cgroups map[int]string
 	fds     map[int]map[int]string
 	threads map[int]int // thread id -> its process, for threads other than a main one
+	exes    map[int]string
+}
+
+func (f fakeLook) exe(pid int) (string, error) {
+	if _, ok := f.procs[pid]; !ok {
+		return "", proc.ErrNotFound
+	}
+	return f.exes[pid], nil
 }
 
 func (f fakeLook) info(pid int) (process.Info, error) {
@@ -80,7 +88,10 @@ func table() fakeLook {
 			20: {0: "/dev/null", 1: "pipe:[77]", 2: "pipe:[77]"},
 			30: {0: "pipe:[77]", 1: "/tmp/report"},
 			50: {0: "/dev/null"},
-		}}
+		},
+		// 22 runs the helper program; 64 (TestGuardHelperImpostors) its
+		// parent's own executable, as after ServeHelper.
+		exes: map[int]string{20: "/tmp/go-build1/b001/x.test", 22: "/home/u/.cache/sysprims-go/helper-3e92", 64: "/tmp/go-build1/b001/x.test"}}
 	for _, p := range ps {
 		if p.Markers == nil {
 			p.Markers = map[string]string{}
@@ -259,6 +270,7 @@ func TestGuardHelperImpostors(t *testing.T) {
 		{PID: 62, PPID: 1, Markers: map[string]string{EnvGuardian: "/sys/fs/cgroup/x"}},   // no run directory
 		{PID: 63, PPID: 1, Markers: map[string]string{EnvGuardian: "/sysprims-8-b"}},      // lives outside the run it names
 		{PID: 64, PPID: 20, Markers: map[string]string{EnvShim: "20", EnvGuardian: "/x"}}, // a live shim, whatever else it carries
+		{PID: 66, PPID: 20, Markers: map[string]string{EnvShim: "20"}},                    // names its parent, but runs no helper code
 	}
 	for _, p := range impostors {
 		f.procs[p.PID] = p
@@ -266,13 +278,19 @@ func TestGuardHelperImpostors(t *testing.T) {
 	f.procs[65] = process.Info{PID: 65, PPID: 61, Markers: map[string]string{}} // below an impostor
 	g := newGuard(20, f)
 	const words = "carries a sysprims helper marker but is not a helper of a live run"
-	for _, p := range impostors[:4] {
+	f.exes[66] = "/usr/bin/sleep"
+	for _, p := range append(impostors[:4:4], impostors[5]) {
 		err := g.Refuse(p, Named)
 		if !errors.Is(err, ErrNotOurs) || errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), words) {
 			t.Errorf("Refuse(impostor %d, Named) = %v, want ErrNotOurs saying %q", p.PID, err, words)
 		}
 		if err := g.Refuse(p, Spawned); err != nil {
 			t.Errorf("Refuse(impostor %d, Spawned) = %v, want nil: an identity taken at spawn is proof", p.PID, err)
+		}
+		if p.PPID == 20 {
+			if err := g.Refuse(p, Descendant); err != nil {
+				t.Errorf("Refuse(impostor %d, Descendant) = %v, want nil: it is below the caller", p.PID, err)
+			}
 		}
 	}
 	if err := g.Refuse(impostors[4], Spawned); !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "is a sysprims helper of a live run") {

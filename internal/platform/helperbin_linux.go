@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
 )
 
@@ -83,7 +84,7 @@ func ensureHelper() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	exe := filepath.Join(dir, "helper-"+key)
+	exe := filepath.Join(dir, owner.HelperExePrefix+key)
 	if checkHelper(exe) == nil {
 		return exe, nil
 	}
@@ -134,13 +135,13 @@ func helperSource() (map[string][]byte, string, error) {
 func helperCacheDir() (string, error) {
 	var errs []error
 	if base, err := os.UserCacheDir(); err == nil {
-		dir, err := ownedDir(filepath.Join(base, "sysprims-go"))
+		dir, err := ownedDir(filepath.Join(base, owner.HelperDir))
 		if err == nil {
 			return dir, nil
 		}
 		errs = append(errs, err)
 	}
-	dir, err := ownedDir(filepath.Join(os.TempDir(), fmt.Sprintf("sysprims-go-%d", os.Getuid())))
+	dir, err := ownedDir(filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", owner.HelperDir, os.Getuid())))
 	if err != nil {
 		return "", fmt.Errorf("sysprims: no cache directory for the helper: %w", errors.Join(append(errs, err)...))
 	}

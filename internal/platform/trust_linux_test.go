@@ -354,3 +354,15 @@ func TestHelperOwnershipChecks(t *testing.T) {
 		}
 	}
 }
+
+// The helper program as built is what the ownership guard takes for
+// helper code (owner.HelperExe): the two agree on its name.
+func TestHelperPathIsHelperExe(t *testing.T) {
+	path, err := helperPath()
+	if err != nil {
+		t.Skipf("no helper here: %v", err)
+	}
+	if !selfHelper.Load() && !owner.HelperExe(path) {
+		t.Errorf("owner.HelperExe(%q) = false for the helper as built", path)
+	}
+}
