@@ -105,7 +105,7 @@ func doCheck(o checkOpts, base baselineDoc, stderr io.Writer) *report {
 		rep.Status = statusLeaked
 	}
 	if o.kill && len(found) > 0 {
-		removeAll(rep, o)
+		removeAll(rep, o, sc)
 	}
 	return rep
 }
@@ -148,18 +148,41 @@ func newLeaks(ps []pick) []leak {
 }
 
 // removeAll terminates the processes of rep.Leaked (signal and SIGCONT,
-// SIGKILL after the grace) by identity, and records what survived. The
-// user named them (--kill on this scope): the proof is [owner.Named], and
-// the guard has already taken out what is never ours. Held entries are
-// not signalled.
-func removeAll(rep *report, o checkOpts) {
+// then SIGKILL after the grace) by identity, because the user named them
+// (--kill on this scope): the proof is [owner.Named], and the guard has
+// already taken out what is never ours. Held entries are not signalled.
+// While it works, the scope is looked at again: a process that entered
+// it meanwhile (a leak's child, orphaned when the leak died; a leak that
+// forked during the grace) is added to the report and removed too.
+func removeAll(rep *report, o checkOpts, sc scope) {
+	seen := make(map[proc.Identity]bool, len(rep.Leaked))
 	ids := make([]proc.Identity, 0, len(rep.Leaked))
 	for _, l := range rep.Leaked {
+		seen[l.ID()] = true
 		if !l.held {
 			ids = append(ids, l.ID())
 		}
 	}
-	recordRemoval(rep, timeout.TerminateAll(ids, o.sig, o.grace, nil))
+	rescan := func() []proc.Identity {
+		now, err := proc.Snapshot(proc.Options{})
+		if err != nil {
+			return nil
+		}
+		found, _ := sc.selectIn(now)
+		var fresh []proc.Identity
+		for _, l := range newLeaks(found) {
+			if seen[l.ID()] {
+				continue
+			}
+			seen[l.ID()] = true
+			rep.Leaked = append(rep.Leaked, l)
+			if !l.held {
+				fresh = append(fresh, l.ID())
+			}
+		}
+		return fresh
+	}
+	recordRemoval(rep, timeout.TerminateAll(ids, o.sig, o.grace, rescan))
 }
 
 // notPermitted is the reason given for a process the caller may not

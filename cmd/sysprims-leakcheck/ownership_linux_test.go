@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,10 +11,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // The regression tests of check's kill scope (issue 11, item 3). Each
@@ -241,5 +244,33 @@ func TestCheckKillReportsHelperImpostorE2E(t *testing.T) {
 	slices.Sort(alive)
 	if want := slices.Sorted(slices.Values([]int{shim, guardian})); !slices.Equal(alive, want) {
 		t.Errorf("alive with the marker: %v, want the impostors %v", alive, want)
+	}
+}
+
+// TestCheckKillCatchesForksDuringGraceE2E: a detached leak that ignores
+// SIGTERM goes on forking during the grace; its children (attached while
+// it lives, so out of the first look's scope) are orphaned when it is
+// killed and enter the scope: check removes them too and reports them.
+func TestCheckKillCatchesForksDuringGraceE2E(t *testing.T) {
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	arg := strconv.FormatInt(200000+time.Now().UnixNano()%700000, 10)
+	ready := filepath.Join(t.TempDir(), "ready")
+	t.Cleanup(func() { killByArg(arg) })
+	loop := fmt.Sprintf(`trap "" TERM; i=0; while :; do sleep %s & i=$((i+1)); [ $i != 3 ] || : > %s; sleep 0.02; done`, arg, ready)
+	cmd := exec.Command("sh", "-c", `setsid sh -c "$1" </dev/null >/dev/null 2>&1 &`, "sh", loop)
+	cmd.Env = append(os.Environ(), env)
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if !waittest.Until(waittest.Scale(10*time.Second), func() bool { _, err := os.Stat(ready); return err == nil }) {
+		t.Fatal("the forking leak never started")
+	}
+	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "300ms", "--marker", env, "--format", "json")
+	if r.code != exitLeaked {
+		t.Fatalf("exit %d, want %d; %s%s", r.code, exitLeaked, r.stdout, r.stderr)
+	}
+	if left := withArg(arg); len(left) > 0 {
+		t.Errorf("%d children of the leak outlived check --kill: %v\n%s", len(left), left, r.stdout)
 	}
 }
