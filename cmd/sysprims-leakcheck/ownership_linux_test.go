@@ -258,7 +258,8 @@ func TestCheckKillCatchesForksDuringGraceE2E(t *testing.T) {
 	ready := filepath.Join(t.TempDir(), "ready")
 	t.Cleanup(func() { killByArg(arg) })
 	loop := fmt.Sprintf(`trap "" TERM; i=0; while :; do sleep %s & i=$((i+1)); [ $i != 3 ] || : > %s; sleep 0.02; done`, arg, ready)
-	cmd := exec.Command("sh", "-c", `setsid sh -c "$1" </dev/null >/dev/null 2>&1 &`, "sh", loop)
+	// A daemon (see startDetached): a session leader starts the loop and exits.
+	cmd := exec.Command("setsid", "sh", "-c", `sh -c "$1" </dev/null >/dev/null 2>&1 &`, "sh", loop)
 	cmd.Env = append(os.Environ(), env)
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
