@@ -295,7 +295,11 @@ func (g *Guard) partner(p process.Info) error {
 // descriptor, of each process that holds one of those on any descriptor,
 // and so on, for at most [maxPipelineRounds] rounds. Neither the caller,
 // its ancestors nor init widen it: an ancestor (a shell, a CI agent) holds
-// pipes to many jobs, and is protected anyway.
+// pipes to many jobs, and is protected anyway. Nor does a pipe or FIFO
+// that one of them holds (beyond the caller's standard streams): such a
+// descriptor is inherited by everything started below it (a make
+// jobserver's pipe, a descriptor a CI agent leaked to its jobs), and
+// links no pipeline.
 func (g *Guard) partners() map[string]bool {
 	g.pipelineOnce.Do(func() { g.pipeline = g.closePipeline() })
 	return g.pipeline
@@ -310,32 +314,38 @@ func (g *Guard) closePipeline() map[string]bool {
 		return out
 	}
 	held := make(map[int][]string, len(pids))
+	ambient := map[string]bool{}
 	for _, pid := range pids {
-		if pid == g.self || g.ancestors[pid] {
-			continue
-		}
-		if fds, err := g.look.streams(pid); err == nil && len(fds) > 0 {
+		fds, err := g.look.streams(pid)
+		switch {
+		case err != nil || len(fds) == 0:
+		case pid == g.self || g.ancestors[pid]:
+			for _, t := range fds {
+				ambient[t] = true
+			}
+		default:
 			held[pid] = slices.Collect(maps.Values(fds))
 		}
 	}
 	for range maxPipelineRounds {
-		if !widen(out, held) {
+		if !widen(out, held, ambient) {
 			break
 		}
 	}
 	return out
 }
 
-// widen adds to set the pipes and FIFOs of every process in held that
-// holds a member of set, and reports whether set grew.
-func widen(set map[string]bool, held map[int][]string) bool {
+// widen adds to set the pipes and FIFOs, but those in ambient, of every
+// process in held that holds a member of set, and reports whether set
+// grew.
+func widen(set map[string]bool, held map[int][]string, ambient map[string]bool) bool {
 	grew := false
 	for _, ts := range held {
 		if !slices.ContainsFunc(ts, func(t string) bool { return set[t] }) {
 			continue
 		}
 		for _, t := range ts {
-			if (strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "fifo:")) && !set[t] {
+			if (strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "fifo:")) && !set[t] && !ambient[t] {
 				set[t], grew = true, true
 			}
 		}

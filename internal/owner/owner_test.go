@@ -336,18 +336,22 @@ func TestGuardFIFOReaderIsAPartner(t *testing.T) {
 // tee shares the caller's stdout pipe and holds the pipe to the process
 // substitution's cat on fd 63; that cat is a partner, and so is a reader
 // of a FIFO a partner holds on fd 4. The walk does not widen through the
-// caller's ancestors (the shell 10 holds pipes of other jobs) or init.
-// Before, only fds 0-2 were followed, and the cat was killed.
+// caller's ancestors (the shell 10 holds pipes of other jobs) or init,
+// nor through a pipe the caller or an ancestor holds (pipe:[99], a
+// descriptor everything below the shell inherited). Before, only fds 0-2
+// were followed, and the cat was killed.
 func TestGuardPipelineFollowsEveryDescriptor(t *testing.T) {
 	f := table()
-	f.fds[30] = map[int]string{0: "pipe:[77]", 1: "/dev/null", 63: "pipe:[80]", 4: "fifo:[8:5]"} // tee
-	f.fds[10] = map[int]string{0: "/dev/tty", 1: "pipe:[77]", 9: "pipe:[81]"}                    // the shell, an ancestor
+	f.fds[20][251] = "pipe:[99]"
+	f.fds[30] = map[int]string{0: "pipe:[77]", 1: "/dev/null", 63: "pipe:[80]", 4: "fifo:[8:5]", 251: "pipe:[99]"} // tee
+	f.fds[10] = map[int]string{0: "/dev/tty", 1: "pipe:[77]", 9: "pipe:[81]"}                                      // the shell, an ancestor
 	f.fds[1] = map[int]string{1: "pipe:[77]", 7: "pipe:[82]"}
 	for pid, fds := range map[int]map[int]string{
-		36: {0: "pipe:[80]", 1: "/tmp/f"},     // the >(cat > f)
-		37: {0: "/dev/null", 3: "fifo:[8:5]"}, // reads tee's FIFO
-		38: {0: "pipe:[81]"},                  // another job of the shell
-		39: {0: "pipe:[82]"},                  // something init holds a pipe to
+		36: {0: "pipe:[80]", 1: "/tmp/f"},      // the >(cat > f)
+		37: {0: "/dev/null", 3: "fifo:[8:5]"},  // reads tee's FIFO
+		38: {0: "pipe:[81]"},                   // another job of the shell
+		39: {0: "pipe:[82]"},                   // something init holds a pipe to
+		53: {0: "/dev/null", 251: "pipe:[99]"}, // a daemon that inherited the ambient pipe
 	} {
 		f.procs[pid] = process.Info{PID: pid, PPID: 1, Name: "cat", Markers: map[string]string{}}
 		f.fds[pid] = fds
@@ -358,9 +362,9 @@ func TestGuardPipelineFollowsEveryDescriptor(t *testing.T) {
 			t.Errorf("Refuse(%d) = %v, want a pipeline partner", pid, err)
 		}
 	}
-	for _, pid := range []int{38, 39} {
+	for _, pid := range []int{38, 39, 53} {
 		if err := g.Refuse(f.procs[pid], Named); err != nil {
-			t.Errorf("Refuse(%d, reached only through an ancestor or init) = %v, want nil", pid, err)
+			t.Errorf("Refuse(%d, reached only through an ancestor, init or an ambient pipe) = %v, want nil", pid, err)
 		}
 	}
 }
