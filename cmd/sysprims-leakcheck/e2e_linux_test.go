@@ -446,9 +446,16 @@ func startDetached(t *testing.T, env string, more ...string) int {
 	if err != nil {
 		t.Fatalf("starting a detached sleep: %v", err)
 	}
+	return killLater(t, out)
+}
+
+// killLater reads the pid a fixture printed and kills that process, by
+// identity, when the test ends.
+func killLater(t *testing.T, out []byte) int {
+	t.Helper()
 	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	if err != nil {
-		t.Fatalf("detached sleep: pid %q", out)
+		t.Fatalf("fixture printed %q, want a pid", out)
 	}
 	p, err := proc.Get(pid, proc.Options{})
 	if err != nil {
