@@ -19,9 +19,9 @@
 // to where the caller's orphans go, or below such a process; below a
 // reaper that is not pid 1, only what provably escaped is removed and the
 // reaper's other children are reported). A guard
-// (internal/owner) keeps out the caller, its ancestors and pipeline
-// partners, sysprims helpers and other runs' containers whatever the
-// scope; a baseline of another boot, machine, namespace or user is
+// (internal/owner) keeps out the caller, its ancestors, sysprims helpers
+// and other runs' containers whatever the scope, and refuses to signal
+// the caller's pipeline partners, which are reported; a baseline of another boot, machine, namespace or user is
 // refused.
 //
 // Exit codes: CMD's own status when nothing leaked (128+n when CMD was

@@ -446,15 +446,28 @@ func startDetached(t *testing.T, env string, more ...string) int {
 	if err != nil {
 		t.Fatalf("starting a detached sleep: %v", err)
 	}
+	return killLater(t, out)
+}
+
+// killLater reads the pid a fixture printed and kills that process, by
+// identity, when the test ends, waiting until it is dead: kill(2) returns
+// before the process exits, and the marker's check of survivors runs
+// right after.
+func killLater(t *testing.T, out []byte) int {
+	t.Helper()
 	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	if err != nil {
-		t.Fatalf("detached sleep: pid %q", out)
+		t.Fatalf("fixture printed %q, want a pid", out)
 	}
 	p, err := proc.Get(pid, proc.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = signal.SendIdentity(p.ID(), syscall.SIGKILL) })
+	t.Cleanup(func() {
+		if signal.SendIdentity(p.ID(), syscall.SIGKILL) == nil {
+			waittest.Until(waittest.Scale(5*time.Second), func() bool { return !alive(pid) })
+		}
+	})
 	return pid
 }
 

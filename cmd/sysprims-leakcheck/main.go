@@ -117,13 +117,15 @@ check    reports the processes in its scope and, with --kill, removes them.
          the markers given (SYSPRIMS_RUN_ID of a wrapper's run, say); markers
          never widen it.
          Never in it, whatever the flags: pid 1, kernel threads, zombies, the
-         caller and its ancestors, its pipeline partners (processes outside
-         its subtree sharing its stdin, stdout or stderr pipe or socket, and
-         transitively those holding a pipe on such a partner's fds 0-2),
-         sysprims helpers of live runs (a shim, a guardian), and members of
-         sysprims containers that do not hold the caller (another run's
-         cgroup leaf or shim subtree: that run answers for them). A process
-         that only carries a helper's marker is reported, not removed.
+         caller and its ancestors, sysprims helpers of live runs (a shim, a
+         guardian), and members of sysprims containers that do not hold the
+         caller (another run's cgroup leaf or shim subtree: that run answers
+         for them). Reported, never removed: its pipeline partners in scope
+         (processes outside its subtree holding its stdin, stdout or stderr
+         pipe, named pipe or socket on any descriptor, and transitively those
+         holding a pipe or named pipe such a partner holds; a daemon that
+         kept the step's output pipe is one), and a process that only
+         carries a helper's marker.
          Without --kill nothing is signalled. --kill sends the signal (SIGTERM)
          and SIGCONT to each process in scope, then SIGKILL after --grace
          (default 2s), each only while its pid names the same process; a

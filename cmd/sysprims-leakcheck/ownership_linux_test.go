@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -26,7 +28,8 @@ import (
 // TestCheckKillSparesPipelinePartnerE2E runs "check --kill | tee": tee
 // started after the baseline, carries the marker and runs as the same
 // user, yet it is the caller's pipeline partner (and attached to a live
-// shell). It must live, and the report reach the file whole.
+// shell). It must live, and the report reach the file whole; with
+// --attached it is in scope, and reported as sharing the caller's pipe.
 func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
@@ -52,7 +55,11 @@ func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
 				t.Errorf("pipestatus %q, want \"3 0\" (check found a leak, tee lived)", got)
 			}
 			line := "pid " + strconv.Itoa(leak) + " "
-			if !strings.Contains(string(report), "1 process new since the baseline (removed)") || !strings.Contains(string(report), line) {
+			summary := "1 process new since the baseline (removed)"
+			if widen != "" {
+				summary = "2 processes new since the baseline (1 of 2 removed)"
+			}
+			if !strings.Contains(string(report), summary) || !strings.Contains(string(report), line) {
 				t.Errorf("report.txt:\n%s\nwant the leak %d, removed", report, leak)
 			}
 			if alive(leak) {
@@ -66,7 +73,8 @@ func TestCheckKillSparesPipelinePartnerE2E(t *testing.T) {
 // --kill | cat | cat": both cats started after the baseline, carry the
 // marker, run as the same user, and --attached takes them in. The first
 // shares the caller's stdout pipe; the second only a pipe of the first.
-// Both must live and the report reach the file. Before, the guard's
+// Both must live and the report reach the file; both are reported as
+// sharing the caller's pipe. Before, the guard's
 // partner check was one hop, and the last cat was killed.
 func TestCheckKillSparesPipelineTransitivelyE2E(t *testing.T) {
 	bash, err := exec.LookPath("bash")
@@ -90,8 +98,8 @@ func TestCheckKillSparesPipelineTransitivelyE2E(t *testing.T) {
 	if got := strings.TrimSpace(string(status)); got != "3 0 0" {
 		t.Errorf("pipestatus %q, want \"3 0 0\" (check found a leak, both cats lived)", got)
 	}
-	if !strings.Contains(string(report), "1 process new since the baseline (removed)") || !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") {
-		t.Errorf("report.txt:\n%s\nwant the leak %d alone, removed", report, leak)
+	if !strings.Contains(string(report), "3 processes new since the baseline (1 of 3 removed)") || !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") {
+		t.Errorf("report.txt:\n%s\nwant the leak %d removed, the cats reported", report, leak)
 	}
 	if alive(leak) {
 		t.Errorf("the leak %d outlived check --kill", leak)
@@ -273,5 +281,137 @@ func TestCheckKillCatchesForksDuringGraceE2E(t *testing.T) {
 	}
 	if left := withArg(arg); len(left) > 0 {
 		t.Errorf("%d children of the leak outlived check --kill: %v\n%s", len(left), left, r.stdout)
+	}
+}
+
+// TestCheckKillSparesFIFOReaderE2E runs "check --kill > ff" while a
+// detached "cat ff" (new, marked, reparented) reads the named pipe, which
+// it opened itself on fd 3. The reader is the caller's partner: it is
+// reported, not removed, and the report reaches it whole; check exits 3
+// for the leak beside it, which it removes. Before, the guard knew no
+// FIFO: it killed the reader, and check died of SIGPIPE (141) with the
+// report lost.
+func TestCheckKillSparesFIFOReaderE2E(t *testing.T) {
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	leak := startDetached(t, env)
+	dir := t.TempDir()
+	ff := filepath.Join(dir, "ff")
+	if err := syscall.Mkfifo(ff, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	start := exec.Command("setsid", "sh", "-c", `cat "$1" >"$2" 2>/dev/null </dev/null & echo $!`, "sh", ff, filepath.Join(dir, "out"))
+	start.Env = append(os.Environ(), env)
+	out, err := start.Output()
+	if err != nil {
+		t.Fatalf("starting the FIFO's reader: %v", err)
+	}
+	reader := killLater(t, out)
+	const script = `"$1" check --baseline "$2" --kill --grace 1s --marker "$3" 2>"$4/stderr" >"$4/ff"; echo $? >"$4/status"`
+	if out, err := exec.Command("sh", "-c", script, "sh", binary(t), base, env, dir).CombinedOutput(); err != nil {
+		t.Fatalf("check > ff: %v\n%s", err, out)
+	}
+	status, _ := os.ReadFile(filepath.Join(dir, "status"))
+	if got := strings.TrimSpace(string(status)); got != "3" {
+		stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+		t.Errorf("check exit %s, want 3 (a leak found; the reader lived); stderr:\n%s", got, stderr)
+	}
+	waittest.Until(waittest.Scale(10*time.Second), func() bool { return !alive(reader) })
+	report, _ := os.ReadFile(filepath.Join(dir, "out"))
+	if !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") || !strings.Contains(string(report), "(1 of 2 removed)") {
+		t.Errorf("the reader got:\n%s\nwant the leak %d removed and the reader %d reported", report, leak, reader)
+	}
+	if !strings.Contains(string(report), "shares the caller's pipe: reported, not removed") {
+		t.Errorf("the reader %d is not reported as a partner:\n%s", reader, report)
+	}
+	if alive(leak) {
+		t.Errorf("the leak %d outlived check --kill", leak)
+	}
+}
+
+// TestCheckKillSparesProcessSubstitutionE2E runs "check --attached --kill
+// | tee >(cat > f)": tee shares check's stdout pipe and holds the pipe to
+// the process substitution on fd 63, which the substitution's cat reads
+// on fd 0. Both are partners: reported, not removed; tee exits 0 and the
+// report reaches f. Before, the walk followed fds 0-2 alone: the cat was
+// killed and tee died of SIGPIPE (141).
+func TestCheckKillSparesProcessSubstitutionE2E(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed: the test uses process substitution")
+	}
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	leak := startDetached(t, env)
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "ready"), 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	// The substitution says it runs (through the FIFO ready) before check
+	// starts: check then sees it, whatever the scheduling.
+	const script = `{ read _ <"$4/ready"; exec "$1" check --baseline "$2" --attached --kill --grace 1s --marker "$3" 2>"$4/stderr"; } | tee >(echo >"$4/ready"; exec cat >"$4/psub.txt") >/dev/null; echo "${PIPESTATUS[*]}" >"$4/status"`
+	// The shell's output goes to /dev/null: a pipe to this test there
+	// would link tee and cat by their stderr.
+	cmd := exec.Command(bash, "-c", script, "bash", binary(t), base, env, dir)
+	cmd.Env = append(os.Environ(), env)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	status, _ := os.ReadFile(filepath.Join(dir, "status"))
+	if got := strings.TrimSpace(string(status)); got != "3 0" {
+		stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+		t.Errorf("pipestatus %q, want \"3 0\" (check found a leak, tee lived); stderr:\n%s", got, stderr)
+	}
+	var report []byte
+	waittest.Until(waittest.Scale(10*time.Second), func() bool {
+		report, _ = os.ReadFile(filepath.Join(dir, "psub.txt"))
+		return bytes.Count(report, []byte("shares the caller's pipe")) >= 2
+	})
+	if !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") || bytes.Count(report, []byte("shares the caller's pipe: reported, not removed")) < 2 {
+		t.Errorf("psub.txt:\n%s\nwant the leak %d removed, tee and the substitution's cat reported", report, leak)
+	}
+	if alive(leak) {
+		t.Errorf("the leak %d outlived check --kill", leak)
+	}
+}
+
+// TestCheckKillReportsDaemonOnCallersPipeE2E is one CI step: a daemon
+// started after the baseline kept the step's stdout pipe, which check
+// writes to as well. It is a leak: reported with exit 3, not removed (it
+// shares the caller's pipe). Before, the guard dropped it from the scope
+// as a pipeline partner, and check said clean (exit 0).
+func TestCheckKillReportsDaemonOnCallersPipeE2E(t *testing.T) {
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	var pidOut bytes.Buffer
+	start := exec.Command("setsid", "sh", "-c", `sleep 300 </dev/null 2>/dev/null & echo $! >&2`)
+	start.Env, start.Stdout, start.Stderr = append(os.Environ(), env), w, &pidOut
+	if err := start.Run(); err != nil {
+		t.Fatalf("starting the daemon: %v", err)
+	}
+	daemon := killLater(t, pidOut.Bytes())
+	outFile := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(60*time.Second))
+	defer cancel()
+	check := exec.CommandContext(ctx, binary(t), "check", "--baseline", base, "--kill", "--grace", "1s", "--marker", env, "--format", "json", "--output", outFile)
+	var stderr bytes.Buffer
+	check.Stdout, check.Stderr = w, &stderr
+	if err := check.Run(); check.ProcessState == nil {
+		t.Fatalf("check: %v", err)
+	}
+	if code := check.ProcessState.ExitCode(); code != exitLeaked {
+		t.Fatalf("check exit %d, want %d (a leak found); stderr:\n%s", code, exitLeaked, stderr.String())
+	}
+	rep, raw := readReport(t, outFile)
+	if len(rep.Leaked) != 1 || rep.Leaked[0].PID != daemon || rep.Leaked[0].Killed || !strings.Contains(rep.Leaked[0].Reason, "shares the caller's pipe: reported, not removed") {
+		t.Errorf("report:\n%s\nwant the daemon %d alone, reported as sharing the caller's pipe, not removed", raw, daemon)
+	}
+	if !alive(daemon) {
+		t.Errorf("the daemon %d on the caller's pipe was killed", daemon)
 	}
 }

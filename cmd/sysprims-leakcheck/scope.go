@@ -78,9 +78,11 @@ type pick struct {
 // selectIn returns the processes of snap (default fields) in scope, with
 // scopeFields filled in, and how many the guard took out. A process the
 // guard finds not provably ours ([owner.ErrNotOurs]: it carries a helper's
-// marker, say) stays in scope, held: reported, not removed. One it
-// protects ([owner.ErrProtected]: a pipeline partner, an ancestor, a
-// helper of a live run) is left out.
+// marker, say) stays in scope, held: reported, not removed. So does a
+// pipeline partner ([owner.ErrPartner]): a daemon that kept the caller's
+// output pipe is a leak, and must not be killed. One the guard otherwise
+// protects ([owner.ErrProtected]: an ancestor, a helper of a live run) is
+// left out.
 func (sc scope) selectIn(snap []proc.ProcessInfo) (in []pick, guarded int) {
 	cands := sc.detached(snap)
 	infos := make([]proc.ProcessInfo, len(cands))
@@ -102,6 +104,9 @@ func (sc scope) selectIn(snap []proc.ProcessInfo) (in []pick, guarded int) {
 			err = sc.guard(p)
 		}
 		switch {
+		case errors.Is(err, owner.ErrPartner) && c.held == "":
+			c.held = "shares the caller's pipe: reported, not removed (" + err.Error() + ")"
+		case errors.Is(err, owner.ErrPartner):
 		case errors.Is(err, owner.ErrProtected):
 			guarded++
 			continue

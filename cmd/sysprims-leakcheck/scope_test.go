@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -294,5 +295,32 @@ func TestParseBaseline(t *testing.T) {
 	big := make([]byte, maxBaselineSize+1)
 	if _, err := parseBaseline(big); err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("oversized: %v", err)
+	}
+}
+
+// TestScopeReportsPartners: a process in scope that the guard refuses as
+// a pipeline partner (a daemon that kept the caller's output pipe) stays
+// in scope, held: reported, not removed. One refused for another reason
+// (an ancestor, a live helper) is left out. Before, a partner was left
+// out, and check said "clean".
+func TestScopeReportsPartners(t *testing.T) {
+	snap := []proc.ProcessInfo{mine(20, 1, time.Second), mine(21, 1, time.Second), mine(22, 1, time.Second)}
+	sc := newScope(scopeBase(), 30)
+	sc.uid, sc.fill = me, func([]proc.ProcessInfo) {}
+	sc.guard = func(p proc.ProcessInfo) error {
+		switch p.PID {
+		case 21:
+			return fmt.Errorf("%w: pid 21 shares the caller's pipe:[7]", owner.ErrPartner)
+		case 22:
+			return owner.ErrProtected
+		}
+		return nil
+	}
+	in, guarded := sc.selectIn(snap)
+	if len(in) != 2 || guarded != 1 || in[0].held != "" || in[1].PID != 21 {
+		t.Fatalf("selectIn = %+v, %d guarded; want 20 (removable) and 21 (held), 22 guarded", in, guarded)
+	}
+	if !strings.Contains(in[1].held, "shares the caller's pipe: reported, not removed") {
+		t.Errorf("partner held %q", in[1].held)
 	}
 }

@@ -17,8 +17,10 @@
 //
 // Whatever the proof, a [Guard] refuses: pid 0, negative pids and pid 1,
 // kernel threads, the caller and its ancestors, the caller's pipeline
-// partners (processes outside its subtree that share its standard
-// streams, and transitively those holding a pipe on a partner's fds 0-2),
+// partners (processes outside its subtree that hold one of its standard
+// pipes, named pipes or sockets on any descriptor, and transitively those
+// holding a pipe or named pipe that a partner holds on any descriptor:
+// [ErrPartner]),
 // sysprims helpers of live runs, and members of sysprims containers that do
 // not hold the caller (another tree's cgroup leaf or shim subtree: that
 // container answers for them).

@@ -19,6 +19,12 @@ import (
 // signalled, whatever proof is offered.
 var ErrProtected = errors.New("sysprims: protected process")
 
+// ErrPartner is the refusal of a pipeline partner of the caller
+// ([Guard.partner]): it wraps [ErrProtected]. A caller may still report
+// such a process (a daemon that kept the caller's output pipe is a leak
+// all the same); it must not signal it.
+var ErrPartner = fmt.Errorf("%w: a pipeline partner", ErrProtected)
+
 // ErrNotOurs reports a process that no kernel-backed fact makes ours.
 var ErrNotOurs = errors.New("sysprims: not provably ours")
 
@@ -32,21 +38,20 @@ const maxDepth = 256
 type Guard struct {
 	self      int
 	ancestors map[int]bool    // the caller's parent chain, pid 1 included
-	streams   map[string]bool // pipes and sockets on the caller's fds 0-2
+	streams   map[string]bool // pipes, FIFOs and sockets on the caller's fds 0-2
 	cgroup    string          // the caller's own cgroup v2 path
 	look      looker
 	own       func(process.Info) bool // inside a live container of the caller's own
 
 	pipelineOnce sync.Once
-	pipeline     map[string]bool // streams, closed over partners' fds 0-2 pipes ([Guard.partners])
+	pipeline     map[string]bool // streams, closed over partners' pipes and FIFOs ([Guard.partners])
 }
 
 // looker reads what a guard needs about one process; tests fake it.
 type looker interface {
 	info(pid int) (process.Info, error) // stat and markers
 	cgroup(pid int) (string, error)
-	files(pid int) (map[int]string, error)
-	stdFiles(pid int) (map[int]string, error) // fds 0-2 only
+	streams(pid int) (map[int]string, error) // pipes, FIFOs, sockets: [proc.Streams]
 	pids() ([]int, error)
 	group(pid int) (int, error) // the process a thread id belongs to
 	exe(pid int) (string, error)
@@ -58,9 +63,9 @@ func NewGuard() *Guard { return newGuard(os.Getpid(), procLooker{}) }
 func newGuard(self int, l looker) *Guard {
 	g := &Guard{self: self, ancestors: ancestors(self, l), streams: map[string]bool{}, look: l}
 	g.cgroup, _ = l.cgroup(self)
-	if fds, err := l.files(self); err == nil {
+	if fds, err := l.streams(self); err == nil {
 		for fd := 0; fd <= 2; fd++ {
-			if t := fds[fd]; strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "socket:") {
+			if t, ok := fds[fd]; ok {
 				g.streams[t] = true
 			}
 		}
@@ -277,73 +282,90 @@ func (g *Guard) walk(p process.Info) (descendant bool, err error) {
 // longer than this many stages past the caller is not followed further.
 const maxPipelineRounds = 32
 
-// partner refuses a process outside the caller's subtree that holds one
-// of the caller's standard pipes or sockets, or a pipe of its pipeline
-// ([Guard.partners]): a pipeline partner such as the tee in
-// "check --kill | tee report", or the last cat in "check --kill | cat | cat".
+// partner refuses, with [ErrPartner], a process outside the caller's
+// subtree that holds, on any descriptor, one of the caller's standard
+// pipes, FIFOs or sockets, or a pipe or FIFO of its pipeline
+// ([Guard.partners]): the tee in "check --kill | tee report", the last
+// cat in "check --kill | cat | cat", the reader of a named pipe in
+// "check --kill > fifo", the cat of "| tee >(cat > f)".
 func (g *Guard) partner(p process.Info) error {
 	if len(g.streams) == 0 {
 		return nil
 	}
-	fds, err := g.look.files(p.PID)
+	fds, err := g.look.streams(p.PID)
 	if err != nil {
 		return nil // another user's process: signalling it fails anyway
 	}
 	for _, t := range fds {
 		if g.streams[t] {
-			return fmt.Errorf("%w: pid %d shares the caller's %s (a pipeline partner)", ErrProtected, p.PID, t)
+			return fmt.Errorf("%w: pid %d shares the caller's %s", ErrPartner, p.PID, t)
 		}
 	}
 	pipeline := g.partners()
 	for _, t := range fds {
 		if pipeline[t] {
-			return fmt.Errorf("%w: pid %d holds %s of the caller's pipeline (a pipeline partner)", ErrProtected, p.PID, t)
+			return fmt.Errorf("%w: pid %d holds %s of the caller's pipeline", ErrPartner, p.PID, t)
 		}
 	}
 	return nil
 }
 
 // partners returns the caller's pipeline, read once: the caller's
-// standard pipes and sockets, then the pipes on fds 0-2 of every process
-// that holds one of those on its fds 0-2, and so on, by pipe inode
-// ("pipe:[N]"), for at most [maxPipelineRounds] rounds.
+// standard pipes, FIFOs and sockets, then every pipe and FIFO, on any
+// descriptor, of each process that holds one of those on any descriptor,
+// and so on, for at most [maxPipelineRounds] rounds. Neither the caller,
+// its ancestors nor init widen it: an ancestor (a shell, a CI agent) holds
+// pipes to many jobs, and is protected anyway. Nor does a pipe or FIFO
+// that one of them holds (beyond the caller's standard streams): such a
+// descriptor is inherited by everything started below it (a make
+// jobserver's pipe, a descriptor a CI agent leaked to its jobs), and
+// links no pipeline.
 func (g *Guard) partners() map[string]bool {
-	g.pipelineOnce.Do(func() { g.pipeline = closePipeline(g.self, g.streams, g.look) })
+	g.pipelineOnce.Do(func() { g.pipeline = g.closePipeline() })
 	return g.pipeline
 }
 
-// closePipeline closes seed over the standard pipes of the processes
-// connected to it (see [Guard.partners]).
-func closePipeline(self int, seed map[string]bool, l looker) map[string]bool {
-	out := maps.Clone(seed)
-	pids, err := l.pids()
+// closePipeline closes the caller's streams over the pipes and FIFOs of
+// the processes connected to them (see [Guard.partners]).
+func (g *Guard) closePipeline() map[string]bool {
+	out := maps.Clone(g.streams)
+	pids, err := g.look.pids()
 	if err != nil {
 		return out
 	}
-	std := make(map[int][]string, len(pids))
+	held := make(map[int][]string, len(pids))
+	ambient := map[string]bool{}
 	for _, pid := range pids {
-		if fds, err := l.stdFiles(pid); err == nil && pid != self {
-			std[pid] = slices.Collect(maps.Values(fds))
+		fds, err := g.look.streams(pid)
+		switch {
+		case err != nil || len(fds) == 0:
+		case pid == g.self || g.ancestors[pid]:
+			for _, t := range fds {
+				ambient[t] = true
+			}
+		default:
+			held[pid] = slices.Collect(maps.Values(fds))
 		}
 	}
 	for range maxPipelineRounds {
-		if !widen(out, std) {
+		if !widen(out, held, ambient) {
 			break
 		}
 	}
 	return out
 }
 
-// widen adds to set the pipes of every process in std (its fds 0-2) that
-// holds a member of set, and reports whether set grew.
-func widen(set map[string]bool, std map[int][]string) bool {
+// widen adds to set the pipes and FIFOs, but those in ambient, of every
+// process in held that holds a member of set, and reports whether set
+// grew.
+func widen(set map[string]bool, held map[int][]string, ambient map[string]bool) bool {
 	grew := false
-	for _, ts := range std {
+	for _, ts := range held {
 		if !slices.ContainsFunc(ts, func(t string) bool { return set[t] }) {
 			continue
 		}
 		for _, t := range ts {
-			if strings.HasPrefix(t, "pipe:") && !set[t] {
+			if (strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "fifo:")) && !set[t] && !ambient[t] {
 				set[t], grew = true, true
 			}
 		}
@@ -357,13 +379,10 @@ type procLooker struct{}
 func (procLooker) info(pid int) (process.Info, error) {
 	return proc.Get(pid, proc.Options{Fields: proc.FieldMarkers})
 }
-func (procLooker) cgroup(pid int) (string, error)        { return proc.Cgroup(pid) }
-func (procLooker) files(pid int) (map[int]string, error) { return proc.Files(pid) }
-func (procLooker) stdFiles(pid int) (map[int]string, error) {
-	return proc.StdFiles(pid)
-}
-func (procLooker) pids() ([]int, error)       { return proc.PIDs() }
-func (procLooker) group(pid int) (int, error) { return proc.ThreadGroup(pid) }
+func (procLooker) cgroup(pid int) (string, error)          { return proc.Cgroup(pid) }
+func (procLooker) streams(pid int) (map[int]string, error) { return proc.Streams(pid) }
+func (procLooker) pids() ([]int, error)                    { return proc.PIDs() }
+func (procLooker) group(pid int) (int, error)              { return proc.ThreadGroup(pid) }
 func (procLooker) exe(pid int) (string, error) {
 	p, err := proc.Get(pid, proc.Options{Fields: proc.FieldExe})
 	return p.ExePath, err

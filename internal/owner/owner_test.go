@@ -46,27 +46,22 @@ func (f fakeLook) group(pid int) (int, error) {
 	return pid, nil
 }
 
-func (f fakeLook) stdFiles(pid int) (map[int]string, error) {
-	fds, err := f.files(pid)
-	if err != nil {
-		return nil, err
-	}
-	std := map[int]string{}
-	for fd := 0; fd <= 2; fd++ {
-		if t, ok := fds[fd]; ok {
-			std[fd] = t
-		}
-	}
-	return std, nil
-}
-
 func (f fakeLook) pids() ([]int, error) { return slices.Collect(maps.Keys(f.procs)), nil }
 
-func (f fakeLook) files(pid int) (map[int]string, error) {
-	if fds, ok := f.fds[pid]; ok {
-		return fds, nil
+// streams returns the pipes, FIFOs ("fifo:[DEV:INO]", as proc.Streams
+// names them) and sockets of f.fds[pid].
+func (f fakeLook) streams(pid int) (map[int]string, error) {
+	fds, ok := f.fds[pid]
+	if !ok {
+		return nil, os.ErrPermission
 	}
-	return nil, os.ErrPermission
+	out := map[int]string{}
+	for fd, t := range fds {
+		if strings.HasPrefix(t, "pipe:") || strings.HasPrefix(t, "fifo:") || strings.HasPrefix(t, "socket:") {
+			out[fd] = t
+		}
+	}
+	return out, nil
 }
 
 // table: 1 init; 10 shell; 20 the caller (a test binary); 21 its plain
@@ -326,6 +321,68 @@ func TestGuardPipelineIsTransitive(t *testing.T) {
 	for _, pid := range []int{34, 35} {
 		if err := g.Refuse(f.procs[pid], Named); err != nil {
 			t.Errorf("Refuse(%d, off the pipeline) = %v, want nil", pid, err)
+		}
+	}
+}
+
+// TestGuardFIFOReaderIsAPartner: "check --kill > ff" with a detached
+// "cat ff" reading the named pipe: the caller's stdout is a FIFO (a path
+// in /proc, named by device and inode), the reader holds it on fd 3 (it
+// opened the path itself). It is a partner; a process holding another
+// FIFO is not. Before, only "pipe:[N]" and sockets on fds 0-2 counted,
+// and the reader was killed.
+func TestGuardFIFOReaderIsAPartner(t *testing.T) {
+	f := table()
+	f.fds[20] = map[int]string{0: "/dev/null", 1: "fifo:[8:99]", 2: "pipe:[77]"}
+	for pid, fds := range map[int]map[int]string{
+		51: {0: "/dev/null", 1: "/tmp/out", 2: "/dev/null", 3: "fifo:[8:99]"}, // cat ff
+		52: {0: "/dev/null", 3: "fifo:[8:98]"},                                // another FIFO's reader
+	} {
+		f.procs[pid] = process.Info{PID: pid, PPID: 1, Name: "cat", Markers: map[string]string{}}
+		f.fds[pid] = fds
+	}
+	g := newGuard(20, f)
+	if err := g.Refuse(f.procs[51], Named); !errors.Is(err, ErrPartner) || !errors.Is(err, ErrProtected) || !strings.Contains(err.Error(), "fifo:[8:99]") {
+		t.Errorf("Refuse(FIFO reader) = %v, want ErrPartner naming fifo:[8:99]", err)
+	}
+	if err := g.Refuse(f.procs[52], Named); err != nil {
+		t.Errorf("Refuse(reader of another FIFO) = %v, want nil", err)
+	}
+}
+
+// TestGuardPipelineFollowsEveryDescriptor: "check --kill | tee >(cat > f)":
+// tee shares the caller's stdout pipe and holds the pipe to the process
+// substitution's cat on fd 63; that cat is a partner, and so is a reader
+// of a FIFO a partner holds on fd 4. The walk does not widen through the
+// caller's ancestors (the shell 10 holds pipes of other jobs) or init,
+// nor through a pipe the caller or an ancestor holds (pipe:[99], a
+// descriptor everything below the shell inherited). Before, only fds 0-2
+// were followed, and the cat was killed.
+func TestGuardPipelineFollowsEveryDescriptor(t *testing.T) {
+	f := table()
+	f.fds[20][251] = "pipe:[99]"
+	f.fds[30] = map[int]string{0: "pipe:[77]", 1: "/dev/null", 63: "pipe:[80]", 4: "fifo:[8:5]", 251: "pipe:[99]"} // tee
+	f.fds[10] = map[int]string{0: "/dev/tty", 1: "pipe:[77]", 9: "pipe:[81]"}                                      // the shell, an ancestor
+	f.fds[1] = map[int]string{1: "pipe:[77]", 7: "pipe:[82]"}
+	for pid, fds := range map[int]map[int]string{
+		36: {0: "pipe:[80]", 1: "/tmp/f"},      // the >(cat > f)
+		37: {0: "/dev/null", 3: "fifo:[8:5]"},  // reads tee's FIFO
+		38: {0: "pipe:[81]"},                   // another job of the shell
+		39: {0: "pipe:[82]"},                   // something init holds a pipe to
+		53: {0: "/dev/null", 251: "pipe:[99]"}, // a daemon that inherited the ambient pipe
+	} {
+		f.procs[pid] = process.Info{PID: pid, PPID: 1, Name: "cat", Markers: map[string]string{}}
+		f.fds[pid] = fds
+	}
+	g := newGuard(20, f)
+	for _, pid := range []int{36, 37} {
+		if err := g.Refuse(f.procs[pid], Named); !errors.Is(err, ErrPartner) {
+			t.Errorf("Refuse(%d) = %v, want a pipeline partner", pid, err)
+		}
+	}
+	for _, pid := range []int{38, 39, 53} {
+		if err := g.Refuse(f.procs[pid], Named); err != nil {
+			t.Errorf("Refuse(%d, reached only through an ancestor, init or an ambient pipe) = %v, want nil", pid, err)
 		}
 	}
 }

@@ -3,11 +3,11 @@ package proc
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Cgroup returns the cgroup v2 path of pid (the "0::" line of
@@ -35,28 +35,43 @@ func cgroupV2Path(b []byte) string {
 // PIDs lists the processes /proc shows (threads not included).
 func PIDs() ([]int, error) { return allPIDs(defaultRoot) }
 
-// StdFiles returns what the standard descriptors (0, 1, 2) of pid point
-// to, as [Files] does for every descriptor; a descriptor that is closed
-// (or cannot be read) is missing from the map.
-func StdFiles(pid int) (map[int]string, error) { return stdFiles(defaultRoot, pid) }
+// Streams returns the pipes, named pipes (FIFOs) and sockets open on
+// the descriptors of pid, keyed by descriptor, under names that are equal
+// exactly when the object is the same: an anonymous pipe or a socket as
+// its /proc/PID/fd link reads ("pipe:[4242]", "socket:[77]"), a named
+// pipe, whose link reads as a path, as "fifo:[DEV:INO]" from a stat of
+// the open file (whatever path opened it, or whether it was since
+// removed). Other descriptors are left out.
+func Streams(pid int) (map[int]string, error) { return streams(defaultRoot, pid) }
 
-func stdFiles(root string, pid int) (map[int]string, error) {
+func streams(root string, pid int) (map[int]string, error) {
+	all, err := files(root, pid)
+	if err != nil {
+		return nil, err
+	}
 	dir := root + "/" + strconv.Itoa(pid) + "/fd/"
-	out := make(map[int]string, 3)
-	var first error
-	for fd := 0; fd <= 2; fd++ {
-		target, err := os.Readlink(dir + strconv.Itoa(fd))
+	out := make(map[int]string, len(all))
+	for fd, target := range all {
 		switch {
-		case err == nil:
+		case strings.HasPrefix(target, "pipe:"), strings.HasPrefix(target, "socket:"):
 			out[fd] = target
-		case first == nil && !errors.Is(err, os.ErrNotExist):
-			first = err
+		case strings.HasPrefix(target, "/"):
+			if id, ok := fifoID(dir + strconv.Itoa(fd)); ok {
+				out[fd] = id
+			}
 		}
 	}
-	if len(out) == 0 && first != nil {
-		return nil, notFound(pid, first)
-	}
 	return out, nil
+}
+
+// fifoID names the named pipe a /proc/PID/fd link opens, by device and
+// inode; false when it opens something else.
+func fifoID(link string) (string, bool) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(link, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
+		return "", false
+	}
+	return "fifo:[" + strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10) + "]", true
 }
 
 // Files returns what the open file descriptors of pid point to, as

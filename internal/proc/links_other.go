@@ -17,9 +17,9 @@ func Cgroup(pid int) (string, error) { return "", errNoLinks }
 // PIDs is Linux only: it returns an error wrapping errors.ErrUnsupported.
 func PIDs() ([]int, error) { return nil, errNoLinks }
 
-// StdFiles is Linux only: it returns an error wrapping
+// Streams is Linux only: it returns an error wrapping
 // errors.ErrUnsupported.
-func StdFiles(pid int) (map[int]string, error) { return nil, errNoLinks }
+func Streams(pid int) (map[int]string, error) { return nil, errNoLinks }
 
 // Files is Linux only: it returns an error wrapping errors.ErrUnsupported.
 func Files(pid int) (map[int]string, error) { return nil, errNoLinks }

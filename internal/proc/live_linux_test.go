@@ -164,9 +164,35 @@ func TestLiveStoppedZombieGone(t *testing.T) {
 	}
 }
 
-// TestStdFilesAndPIDs: StdFiles reads fds 0-2 alone, as Files reads them,
-// and PIDs lists this process.
-func TestStdFilesAndPIDs(t *testing.T) {
+// TestStreamsAndPIDs: Streams names a child's anonymous pipes as their
+// links read and a named pipe (FIFO), opened on a descriptor past 2, by
+// device and inode, the same name it gives this process's end of the FIFO
+// opened by another path; a regular file is left out. PIDs lists this
+// process.
+func TestStreamsAndPIDs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "ff")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if err := os.Link(fifo, filepath.Join(dir, "other")); err != nil {
+		t.Fatal(err)
+	}
+	ours, err := os.OpenFile(filepath.Join(dir, "other"), os.O_RDWR, 0) // O_RDWR: does not wait for a peer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ours.Close()
+	theirs, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close()
+	plain, err := os.Create(filepath.Join(dir, "plain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +200,7 @@ func TestStdFilesAndPIDs(t *testing.T) {
 	defer r.Close()
 	defer w.Close()
 	cmd := exec.Command("cat")
-	cmd.Stdin = r
+	cmd.Stdin, cmd.ExtraFiles = r, []*os.File{theirs, plain}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -187,9 +213,23 @@ func TestStdFilesAndPIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	std, err := StdFiles(cmd.Process.Pid)
-	if err != nil || len(std) != 3 || std[0] != all[0] || std[1] != all[1] || !strings.HasPrefix(std[0], "pipe:") {
-		t.Errorf("StdFiles = %v, %v; Files = %v", std, err, all)
+	got, err := Streams(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := Streams(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := self[int(ours.Fd())]
+	if got[0] != all[0] || got[1] != all[1] || !strings.HasPrefix(got[0], "pipe:") {
+		t.Errorf("Streams = %v; Files = %v: want the pipes on 0 and 1 as their links read", got, all)
+	}
+	if !strings.HasPrefix(mine, "fifo:[") || got[3] != mine {
+		t.Errorf("the FIFO: child's fd 3 %q, this process's fd %d %q; want one fifo:[DEV:INO] name", got[3], ours.Fd(), mine)
+	}
+	if v, ok := got[4]; ok {
+		t.Errorf("a regular file on fd 4 listed as %q", v)
 	}
 	if pids, err := PIDs(); err != nil || !slices.Contains(pids, os.Getpid()) {
 		t.Errorf("PIDs() = %d pids, %v; want this process among them", len(pids), err)
