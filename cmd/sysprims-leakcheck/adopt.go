@@ -21,6 +21,16 @@ import (
 // helpers, so each such stray is the command's, proven by the kernel's
 // parent links: it is removed and reported as a leak.
 
+// hasChildren reports whether this process has children before it
+// started any: a shell that exec'ed run leaves it its own (a background
+// job, the tee of "exec > >(tee log)"). Their orphans would come to run
+// too and could not be told from the command's, so run then adopts
+// nothing: it keeps to its container.
+func hasChildren() bool {
+	kids, err := proc.ChildrenOf(os.Getpid())
+	return err != nil || len(kids) > 0
+}
+
 // adopting is set by main once run is a child subreaper. Only then is
 // every descendant of this process the command's: a test that calls run
 // in its own process has other children, which are not strays.

@@ -10,7 +10,11 @@
 // run starts CMD in a guaranteed container (a cgroup v2 leaf or a
 // subreaper, whichever the machine offers), forwards SIGINT and SIGTERM to
 // the whole tree, and when CMD exits reports every descendant still alive
-// and removes it; it kills nothing outside the container it made.
+// and removes it; it kills nothing outside the container it made but,
+// on Linux, the command's orphans that left it: run is then a child
+// subreaper that started nothing else, so its descendants are the
+// command's (unless it inherited children when it was exec'ed: then it
+// adopts nothing).
 // snapshot lists processes (JSON with a schema_id, or aligned text),
 // recording its origin (boot, machine, namespaces, uid). check compares
 // the processes alive now with a snapshot taken earlier and reports, and

@@ -25,7 +25,7 @@ const progName = "sysprims-leakcheck"
 
 func main() {
 	platform.ServeHelper() // this binary is its own shim and guardian: no Go toolchain needed
-	if len(os.Args) > 1 && os.Args[1] == "run" {
+	if len(os.Args) > 1 && os.Args[1] == "run" && !hasChildren() {
 		adopting = platform.AdoptOrphans() == nil // see adopt.go
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -109,5 +110,22 @@ func withArg(arg string) []int {
 func killByArg(arg string) {
 	for _, pid := range withArg(arg) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// TestRunSparesChildrenItInheritedE2E: a shell with a background job
+// exec's run; the job is run's child from the start, not the command's,
+// and is left alone (before, run adopted it as a stray and killed it:
+// with "exec > >(tee log)" the tee carrying run's own output).
+func TestRunSparesChildrenItInheritedE2E(t *testing.T) {
+	arg := strconv.FormatInt(200000+time.Now().UnixNano()%700000, 10)
+	t.Cleanup(func() { killByArg(arg) })
+	cmd := exec.Command("sh", "-c", `sleep "$1" </dev/null >/dev/null 2>&1 & exec "$0" run -- true`, binary(t), arg)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if left := withArg(arg); len(left) != 1 {
+		t.Errorf("the shell's own sleep %s: %d alive after run, want 1\n%s", arg, len(left), out)
 	}
 }
