@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 
@@ -105,7 +106,7 @@ func doCheck(o checkOpts, base baselineDoc, stderr io.Writer) *report {
 		rep.Status = statusLeaked
 	}
 	if o.kill && len(found) > 0 {
-		removeAll(rep, o, sc)
+		removeAll(rep, o, sc, now)
 	}
 	return rep
 }
@@ -151,17 +152,33 @@ func newLeaks(ps []pick) []leak {
 // then SIGKILL after the grace) by identity, because the user named them
 // (--kill on this scope): the proof is [owner.Named], and the guard has
 // already taken out what is never ours. Held entries are not signalled.
-// While it works, the scope is looked at again: a process that entered
-// it meanwhile (a leak's child, orphaned when the leak died; a leak that
-// forked during the grace) is added to the report and removed too.
-func removeAll(rep *report, o checkOpts, sc scope) {
+//
+// While it works, the scope is looked at again, for what the removal
+// itself brings into it: a leak's child, attached while the leak lived
+// (so out of scope), orphaned when the leak was killed after forking
+// during the grace. So a process enters only if it was alive at the
+// first look (in first, that look's snapshot) or runs in the session of
+// a leak listed (sessions cannot be joined: it was forked there);
+// another job's daemon started meanwhile does not. It is judged by a guard made anew
+// (a pipeline stage started meanwhile is a partner by now), reported,
+// and removed unless held.
+func removeAll(rep *report, o checkOpts, sc scope, first []proc.ProcessInfo) {
+	alive := make(map[proc.Identity]bool, len(first))
+	for _, p := range first {
+		alive[p.ID()] = true
+	}
 	seen := make(map[proc.Identity]bool, len(rep.Leaked))
+	sessions := make(map[int]bool, len(rep.Leaked))
 	ids := make([]proc.Identity, 0, len(rep.Leaked))
 	for _, l := range rep.Leaked {
 		seen[l.ID()] = true
+		sessions[l.SID] = true
 		if !l.held {
 			ids = append(ids, l.ID())
 		}
+	}
+	entering := func(p proc.ProcessInfo) bool {
+		return !seen[p.ID()] && (alive[p.ID()] || sessions[p.SID])
 	}
 	rescan := func() []proc.Identity {
 		now, err := proc.Snapshot(proc.Options{})
@@ -169,9 +186,15 @@ func removeAll(rep *report, o checkOpts, sc scope) {
 			return nil
 		}
 		found, _ := sc.selectIn(now)
+		if !slices.ContainsFunc(found, func(p pick) bool { return entering(p.ProcessInfo) }) {
+			return nil
+		}
+		g := owner.NewGuard()
+		sc.guard = func(p proc.ProcessInfo) error { return g.Refuse(p, owner.Named) }
+		found, _ = sc.selectIn(now)
 		var fresh []proc.Identity
 		for _, l := range newLeaks(found) {
-			if seen[l.ID()] {
+			if !entering(l.ProcessInfo) {
 				continue
 			}
 			seen[l.ID()] = true

@@ -415,3 +415,42 @@ func TestCheckKillReportsDaemonOnCallersPipeE2E(t *testing.T) {
 		t.Errorf("the daemon %d on the caller's pipe was killed", daemon)
 	}
 }
+
+// TestCheckKillRescanKeepsToItsScopeE2E: while check --kill waits out the
+// grace of a leak that traps SIGTERM, another job starts a daemon of the
+// same user and marker. It was not alive at check's first look, nor is
+// it in a leak's session: the rescan neither reports nor removes it.
+func TestCheckKillRescanKeepsToItsScopeE2E(t *testing.T) {
+	env, _ := marker(t)
+	base := takeBaseline(t)
+	termed := filepath.Join(t.TempDir(), "termed")
+	arg := strconv.FormatInt(200000+time.Now().UnixNano()%700000, 10)
+	t.Cleanup(func() { killByArg(arg) })
+	loop := fmt.Sprintf(`trap ": > %s" TERM; while :; do sleep 0.05; done`, termed)
+	leak := exec.Command("setsid", "sh", "-c", `sh -c "$1" </dev/null >/dev/null 2>&1 &`, "sh", loop)
+	leak.Env = append(os.Environ(), env)
+	if err := leak.Run(); err != nil {
+		t.Fatal(err)
+	}
+	check := exec.Command(binary(t), "check", "--baseline", base, "--kill", "--grace", "2s", "--marker", env, "--format", "json")
+	var out bytes.Buffer
+	check.Stdout = &out
+	if err := check.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !waittest.Until(waittest.Scale(10*time.Second), func() bool { _, err := os.Stat(termed); return err == nil }) {
+		t.Fatal("the leak never got SIGTERM")
+	}
+	other := exec.Command("setsid", "sh", "-c", `sleep "$1" </dev/null >/dev/null 2>&1 &`, "sh", arg)
+	other.Env = append(os.Environ(), env)
+	if err := other.Run(); err != nil {
+		t.Fatal(err)
+	}
+	_ = check.Wait()
+	if left := withArg(arg); len(left) != 1 {
+		t.Errorf("the other job's daemon sleep %s: %d alive after check, want 1\n%s", arg, len(left), out.String())
+	}
+	if strings.Contains(out.String(), "sleep "+arg) || strings.Contains(out.String(), `"`+arg+`"`) {
+		t.Errorf("check reported the other job's daemon:\n%s", out.String())
+	}
+}
