@@ -25,6 +25,7 @@ type checkOpts struct {
 	anyUser  bool
 	format   format
 	output   string
+	outputFD int // the descriptor of --output once open; -1 for none
 }
 
 // checkCmd implements "sysprims-leakcheck check".
@@ -48,13 +49,17 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
+	o.outputFD = -1
+	if f, ok := w.(*os.File); ok && o.output != "" && o.output != "-" {
+		o.outputFD = int(f.Fd())
+	}
 	rep := doCheck(o, base, stderr)
 	return finishReport(rep, o.format, w, closeOut, stderr)
 }
 
 // parseCheck parses the flags of check.
 func parseCheck(args []string) (checkOpts, error) {
-	o := checkOpts{grace: 2 * time.Second, sig: syscall.SIGTERM, format: formatText}
+	o := checkOpts{grace: 2 * time.Second, sig: syscall.SIGTERM, format: formatText, outputFD: -1}
 	var markers []string
 	fs := newFlagSet("check")
 	fs.StringVar(&o.baseline, "baseline", "", "snapshot file written by snapshot --json")
@@ -127,6 +132,9 @@ func callerScope(o checkOpts, base baselineDoc, stderr io.Writer) scope {
 		sc.reaper, sc.probe = reaper, probe
 	}
 	g := owner.NewGuard()
+	if o.outputFD >= 0 {
+		g.AlsoOutput(o.outputFD)
+	}
 	sc.guard = func(p proc.ProcessInfo) error {
 		return g.Refuse(p, owner.Named)
 	}
@@ -190,6 +198,9 @@ func removeAll(rep *report, o checkOpts, sc scope, first []proc.ProcessInfo) {
 			return nil
 		}
 		g := owner.NewGuard()
+		if o.outputFD >= 0 {
+			g.AlsoOutput(o.outputFD)
+		}
 		sc.guard = func(p proc.ProcessInfo) error { return g.Refuse(p, owner.Named) }
 		found, _ = sc.selectIn(now)
 		var fresh []proc.Identity

@@ -57,6 +57,18 @@ type looker interface {
 	exe(pid int) (string, error)
 }
 
+// AlsoOutput makes g take the caller's descriptor fd, where it writes
+// its output (check --output), for one of its streams, as fds 0-2 are:
+// when fd is a pipe or FIFO ("--output >(consumer)"), what reads it is a
+// pipeline partner. Call it before the first Refuse.
+func (g *Guard) AlsoOutput(fd int) {
+	if fds, err := g.look.streams(g.self); err == nil {
+		if t, ok := fds[fd]; ok {
+			g.streams[t] = true
+		}
+	}
+}
+
 // NewGuard returns a guard for the calling process.
 func NewGuard() *Guard { return newGuard(os.Getpid(), procLooker{}) }
 

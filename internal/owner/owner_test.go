@@ -386,3 +386,22 @@ func TestGuardPipelineFollowsEveryDescriptor(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardOutputPipeIsAStream: "check --output >(consumer)": the caller
+// writes its report to a pipe on fd 7, not 0-2; after AlsoOutput(7) its
+// reader is a partner. Before, the consumer was killed and the report
+// lost.
+func TestGuardOutputPipeIsAStream(t *testing.T) {
+	f := table()
+	f.fds[20][7] = "pipe:[555]"
+	f.procs[53] = process.Info{PID: 53, PPID: 1, Name: "consumer", Markers: map[string]string{}}
+	f.fds[53] = map[int]string{0: "pipe:[555]", 1: "/tmp/report"}
+	if err := newGuard(20, f).Refuse(f.procs[53], Named); err != nil {
+		t.Fatalf("without AlsoOutput: Refuse(consumer) = %v, want nil (fds 0-2 only)", err)
+	}
+	g := newGuard(20, f)
+	g.AlsoOutput(7)
+	if err := g.Refuse(f.procs[53], Named); !errors.Is(err, ErrPartner) {
+		t.Errorf("Refuse(consumer of the output pipe) = %v, want ErrPartner", err)
+	}
+}

@@ -174,3 +174,23 @@ func TestTreePIDsFixture(t *testing.T) {
 		t.Errorf("treePIDs on a root without pids: %v", err)
 	}
 }
+
+// A process whose main thread exited while another runs has its command
+// line and environment read through the live thread (its own files read
+// empty): pid 600 of the fixture.
+func TestSnapshotFixtureZombieLeaderFiles(t *testing.T) {
+	snap, err := Snapshot(Options{Root: fixtureRoot, Fields: FieldCmdline | FieldMarkers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range snap {
+		if p.PID != 600 {
+			continue
+		}
+		if p.State.Gone() || !reflect.DeepEqual(p.Cmdline, []string{"zl", "-d"}) || p.Markers["SYSPRIMS_TEST"] != "zl" {
+			t.Errorf("pid 600: state %v, cmdline %q, markers %v; want alive, zl -d, SYSPRIMS_TEST=zl", p.State, p.Cmdline, p.Markers)
+		}
+		return
+	}
+	t.Error("pid 600 missing")
+}

@@ -49,7 +49,7 @@ func streams(root string, pid int) (map[int]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := root + "/" + strconv.Itoa(pid) + "/fd/"
+	dir := fdDir(root, pid) + "/"
 	out := make(map[int]string, len(all))
 	for fd, target := range all {
 		switch {
@@ -74,6 +74,20 @@ func fifoID(link string) (string, bool) {
 	return "fifo:[" + strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10) + "]", true
 }
 
+// fdDir is where the descriptors of pid are listed: /proc/PID/fd, or a
+// live thread's /proc/PID/task/TID/fd for a process whose main thread
+// has exited while others run ([liveThread]).
+func fdDir(root string, pid int) string {
+	dir := root + "/" + strconv.Itoa(pid)
+	var st procStat
+	if b, err := os.ReadFile(dir + "/stat"); err == nil && parseStat(b, &st) == nil && st.state == 'Z' && st.threads > 1 {
+		if _, tid := liveThread(root, pid); tid != 0 {
+			return dir + "/task/" + strconv.Itoa(tid) + "/fd"
+		}
+	}
+	return dir + "/fd"
+}
+
 // Files returns what the open file descriptors of pid point to, as
 // /proc/PID/fd links read ("pipe:[4242]", "socket:[77]", "/dev/null"),
 // keyed by descriptor number. Reading another user's descriptors needs
@@ -81,7 +95,7 @@ func fifoID(link string) (string, bool) {
 func Files(pid int) (map[int]string, error) { return files(defaultRoot, pid) }
 
 func files(root string, pid int) (map[int]string, error) {
-	dir := root + "/" + strconv.Itoa(pid) + "/fd"
+	dir := fdDir(root, pid)
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, notFound(pid, err)

@@ -43,6 +43,7 @@ type scan struct {
 	ncpu        int        // with FieldCPU
 	users       *userCache // with FieldUser
 	link        []byte     // readlink buffer, with FieldExe
+	thread      int        // a live thread to read files through (see liveThread), while one process is read
 }
 
 // newScan opens the proc root of opts and reads what every process needs.
@@ -161,7 +162,8 @@ func (s *scan) process(pid int) (ProcessInfo, error) {
 	}
 	p := st.info(s.btimeMs, s.pageKB)
 	if p.State == StateZombie && st.threads > 1 {
-		p.State = s.threadState(pid)
+		p.State, s.thread = liveThread(s.root, pid)
+		defer func() { s.thread = 0 }()
 	}
 	if s.fields != 0 {
 		s.extras(&p, &st)
@@ -169,20 +171,22 @@ func (s *scan) process(pid int) (ProcessInfo, error) {
 	return p, nil
 }
 
-// threadState is the state of a process whose main thread has exited
-// while others run (its stat says zombie, its thread count more than
-// the main thread's one): the state of its first live thread, so the
-// process counts as alive; zombie when none is left by now.
-func (s *scan) threadState(pid int) State {
-	task := s.root + "/" + strconv.Itoa(pid) + "/task"
+// liveThread returns, for a process whose main thread has exited while
+// others run (its stat says zombie, its thread count more than the main
+// thread's one), the state and id of its first live thread, so the
+// process counts as alive and its files are read through that thread
+// (/proc/PID/fd and /proc/PID/environ read empty or fail for it);
+// zombie and 0 when none is left by now.
+func liveThread(root string, pid int) (State, int) {
+	task := root + "/" + strconv.Itoa(pid) + "/task"
 	fd, err := openDir(task)
 	if err != nil {
-		return StateZombie
+		return StateZombie, 0
 	}
 	tids, err := readPIDs(fd)
 	unix.Close(fd)
 	if err != nil {
-		return StateZombie
+		return StateZombie, 0
 	}
 	for _, tid := range tids {
 		if tid == pid {
@@ -194,10 +198,10 @@ func (s *scan) threadState(pid int) State {
 			continue
 		}
 		if state := linuxState(st.state); !state.Gone() {
-			return state
+			return state, tid
 		}
 	}
-	return StateZombie
+	return StateZombie, 0
 }
 
 // stat reads and parses <root>/pid/stat into st. st.name aliases s.buf.
@@ -218,6 +222,9 @@ func (s *scan) stat(pid int, st *procStat) error {
 // read reads <root>/pid/file into the scan buffer and returns it; the
 // result is valid until the next read.
 func (s *scan) read(pid int, file string) ([]byte, error) {
+	if s.thread != 0 && file != "stat" {
+		file = "task/" + strconv.Itoa(s.thread) + "/" + file
+	}
 	s.path = appendPath(s.path[:0], pid, file)
 	b, err := readFileAt(s.dirfd, s.path, s.buf)
 	s.buf = b[:0]
