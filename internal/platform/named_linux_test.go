@@ -11,6 +11,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // inherited are markers of another run, as a wrapper such as
@@ -32,6 +33,9 @@ func startPlain(t *testing.T, script string, want int) (*testTree, *exec.Cmd) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// A member the test's container just SIGKILLed may still be
+		// exiting: only one alive after the wait is a leftover.
+		waittest.Until(waittest.Scale(5*time.Second), func() bool { return len(tt.survivors()) == 0 })
 		for _, pid := range tt.survivors() {
 			t.Errorf("cleanup: killing leftover %s", describe([]int{pid}))
 			syscall.Kill(pid, syscall.SIGKILL)
