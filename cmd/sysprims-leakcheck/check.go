@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"syscall"
 	"time"
 
@@ -131,14 +130,19 @@ func callerScope(o checkOpts, base baselineDoc, stderr io.Writer) scope {
 		}
 		sc.reaper, sc.probe = reaper, probe
 	}
+	g := checkGuard(o)
+	sc.guard = func(p proc.ProcessInfo) error { return g.Refuse(p, owner.Named) }
+	return sc
+}
+
+// checkGuard returns a guard for the caller that also takes the report's
+// descriptor (--output) for one of its streams.
+func checkGuard(o checkOpts) *owner.Guard {
 	g := owner.NewGuard()
 	if o.outputFD >= 0 {
 		g.AlsoOutput(o.outputFD)
 	}
-	sc.guard = func(p proc.ProcessInfo) error {
-		return g.Refuse(p, owner.Named)
-	}
-	return sc
+	return g
 }
 
 // newLeaks wraps processes found by check in report entries; a held one
@@ -167,9 +171,9 @@ func newLeaks(ps []pick) []leak {
 // during the grace. So a process enters only if it was alive at the
 // first look (in first, that look's snapshot) or runs in the session of
 // a leak listed (sessions cannot be joined: it was forked there);
-// another job's daemon started meanwhile does not. It is judged by a guard made anew
-// (a pipeline stage started meanwhile is a partner by now), reported,
-// and removed unless held.
+// another job's daemon started meanwhile does not. It is judged by a
+// guard made anew (a pipeline stage started meanwhile is a partner by
+// now), reported, and removed unless held.
 func removeAll(rep *report, o checkOpts, sc scope, first []proc.ProcessInfo) {
 	alive := make(map[proc.Identity]bool, len(first))
 	for _, p := range first {
@@ -193,16 +197,19 @@ func removeAll(rep *report, o checkOpts, sc scope, first []proc.ProcessInfo) {
 		if err != nil {
 			return nil
 		}
-		found, _ := sc.selectIn(now)
-		if !slices.ContainsFunc(found, func(p pick) bool { return entering(p.ProcessInfo) }) {
-			return nil
+		// Only newcomers are judged, by a guard made at the first one.
+		var g *owner.Guard
+		look := sc
+		look.guard = func(p proc.ProcessInfo) error {
+			if !entering(p) {
+				return nil // dropped below
+			}
+			if g == nil {
+				g = checkGuard(o)
+			}
+			return g.Refuse(p, owner.Named)
 		}
-		g := owner.NewGuard()
-		if o.outputFD >= 0 {
-			g.AlsoOutput(o.outputFD)
-		}
-		sc.guard = func(p proc.ProcessInfo) error { return g.Refuse(p, owner.Named) }
-		found, _ = sc.selectIn(now)
+		found, _ := look.selectIn(now)
 		var fresh []proc.Identity
 		for _, l := range newLeaks(found) {
 			if !entering(l.ProcessInfo) {

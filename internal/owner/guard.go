@@ -39,6 +39,7 @@ type Guard struct {
 	self      int
 	ancestors map[int]bool    // the caller's parent chain, pid 1 included
 	streams   map[string]bool // pipes, FIFOs and sockets on the caller's fds 0-2
+	fds       map[int]string  // the caller's own streams, by descriptor ([Guard.AlsoOutput])
 	cgroup    string          // the caller's own cgroup v2 path
 	look      looker
 	own       func(process.Info) bool // inside a live container of the caller's own
@@ -62,10 +63,8 @@ type looker interface {
 // when fd is a pipe or FIFO ("--output >(consumer)"), what reads it is a
 // pipeline partner. Call it before the first Refuse.
 func (g *Guard) AlsoOutput(fd int) {
-	if fds, err := g.look.streams(g.self); err == nil {
-		if t, ok := fds[fd]; ok {
-			g.streams[t] = true
-		}
+	if t, ok := g.fds[fd]; ok {
+		g.streams[t] = true
 	}
 }
 
@@ -75,11 +74,10 @@ func NewGuard() *Guard { return newGuard(os.Getpid(), procLooker{}) }
 func newGuard(self int, l looker) *Guard {
 	g := &Guard{self: self, ancestors: ancestors(self, l), streams: map[string]bool{}, look: l}
 	g.cgroup, _ = l.cgroup(self)
-	if fds, err := l.streams(self); err == nil {
-		for fd := 0; fd <= 2; fd++ {
-			if t, ok := fds[fd]; ok {
-				g.streams[t] = true
-			}
+	g.fds, _ = l.streams(self)
+	for fd := 0; fd <= 2; fd++ {
+		if t, ok := g.fds[fd]; ok {
+			g.streams[t] = true
 		}
 	}
 	return g

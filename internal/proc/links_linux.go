@@ -45,18 +45,17 @@ func PIDs() ([]int, error) { return allPIDs(defaultRoot) }
 func Streams(pid int) (map[int]string, error) { return streams(defaultRoot, pid) }
 
 func streams(root string, pid int) (map[int]string, error) {
-	all, err := files(root, pid)
+	dir, all, err := fdLinks(root, pid)
 	if err != nil {
 		return nil, err
 	}
-	dir := fdDir(root, pid) + "/"
 	out := make(map[int]string, len(all))
 	for fd, target := range all {
 		switch {
 		case strings.HasPrefix(target, "pipe:"), strings.HasPrefix(target, "socket:"):
 			out[fd] = target
 		case strings.HasPrefix(target, "/"):
-			if id, ok := fifoID(dir + strconv.Itoa(fd)); ok {
+			if id, ok := fifoID(dir + "/" + strconv.Itoa(fd)); ok {
 				out[fd] = id
 			}
 		}
@@ -74,28 +73,38 @@ func fifoID(link string) (string, bool) {
 	return "fifo:[" + strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10) + "]", true
 }
 
-// fdDir is where the descriptors of pid are listed: /proc/PID/fd, or a
-// live thread's /proc/PID/task/TID/fd for a process whose main thread
-// has exited while others run ([liveThread]).
-func fdDir(root string, pid int) string {
-	dir := root + "/" + strconv.Itoa(pid)
-	var st procStat
-	if b, err := os.ReadFile(dir + "/stat"); err == nil && parseStat(b, &st) == nil && st.state == 'Z' && st.threads > 1 {
-		if _, tid := liveThread(root, pid); tid != 0 {
-			return dir + "/task/" + strconv.Itoa(tid) + "/fd"
-		}
-	}
-	return dir + "/fd"
-}
-
 // Files returns what the open file descriptors of pid point to, as
 // /proc/PID/fd links read ("pipe:[4242]", "socket:[77]", "/dev/null"),
 // keyed by descriptor number. Reading another user's descriptors needs
 // privilege; the error then wraps os.ErrPermission.
-func Files(pid int) (map[int]string, error) { return files(defaultRoot, pid) }
+func Files(pid int) (map[int]string, error) {
+	_, links, err := fdLinks(defaultRoot, pid)
+	return links, err
+}
 
-func files(root string, pid int) (map[int]string, error) {
-	dir := fdDir(root, pid)
+// fdLinks reads the descriptor links of pid and says from which
+// directory: /proc/PID/fd, or, when that lists nothing for a process
+// whose main thread has exited while others run, a live thread's
+// /proc/PID/task/TID/fd ([liveThread]).
+func fdLinks(root string, pid int) (dir string, links map[int]string, err error) {
+	base := root + "/" + strconv.Itoa(pid)
+	dir = base + "/fd"
+	links, err = readLinks(dir, pid)
+	if err != nil || len(links) > 0 {
+		return dir, links, err
+	}
+	var st procStat
+	if b, err := os.ReadFile(base + "/stat"); err == nil && parseStat(b, &st) == nil && st.state == 'Z' && st.threads > 1 {
+		if _, tid := liveThread(root, pid); tid != 0 {
+			dir = base + "/task/" + strconv.Itoa(tid) + "/fd"
+			links, err = readLinks(dir, pid)
+		}
+	}
+	return dir, links, err
+}
+
+// readLinks reads the links of the descriptor directory dir of pid.
+func readLinks(dir string, pid int) (map[int]string, error) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, notFound(pid, err)

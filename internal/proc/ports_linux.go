@@ -132,7 +132,7 @@ func readSockets(dir string) (map[uint64]Socket, error) {
 
 // socketInodes returns the inodes of the sockets pid holds open.
 func socketInodes(root string, pid int) ([]uint64, error) {
-	files, err := files(root, pid)
+	_, files, err := fdLinks(root, pid)
 	if err != nil {
 		return nil, err
 	}

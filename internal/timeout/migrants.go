@@ -43,7 +43,7 @@ func (t *Tree) catchMigrants(o *Outcome) {
 	}
 	left := slices.Clone(killed)
 	awaitKilled(func(d time.Duration) []int {
-		left = awaitIdentities(left, d)
+		left = sweep(left, nil, func(proc.Identity) {}, nil, d) // signals sent: only wait
 		return pidsOf(left)
 	})
 	for _, p := range ms {
@@ -105,17 +105,4 @@ func (t *Tree) wasSeen(id proc.Identity) bool {
 	defer t.idMu.Unlock()
 	start, ok := t.seen[id.PID]
 	return ok && start == id.StartTimeUnixMs
-}
-
-// awaitIdentities polls until none of ids names a live process or d has
-// passed, and returns those still alive.
-func awaitIdentities(ids []proc.Identity, d time.Duration) []proc.Identity {
-	deadline := time.Now().Add(d)
-	for {
-		ids = living(ids)
-		if len(ids) == 0 || time.Now().After(deadline) {
-			return ids
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
