@@ -13,8 +13,9 @@ import (
 // is a *sysprimstest.Process (once waited for) or a *sysprimstest.Result.
 // The match is an error, not a pass, when the container could not
 // measure peak memory. Where no memory controller measured the whole
-// tree the figure is the largest member's peak RSS (scope
-// largest_member), and the bound holds for each member alone, not for
+// tree the figure is one member's peak RSS (scope largest_member, or
+// largest_waited_member where only the root's wait4 measured it, which
+// misses an orphan), and the bound holds for each member alone, not for
 // the tree; the failure message says which it was.
 //
 //	Expect(res).To(HavePeakMemoryAtMost(512 << 20))
@@ -36,8 +37,11 @@ func mib(bytes uint64) string { return fmt.Sprintf("%.1f MiB", float64(bytes)/(1
 
 // scopeWords says whose peak a memory figure is.
 func scopeWords(s process.MemoryScope) string {
-	if s == process.MemoryTree {
+	switch s {
+	case process.MemoryTree:
 		return "the whole tree at once"
+	case process.MemoryLargestWaited:
+		return "the largest peak RSS among the members the root waited for"
 	}
 	return "the largest member's peak RSS"
 }

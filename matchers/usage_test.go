@@ -22,7 +22,7 @@ var (
 		PeakProcesses: 3, PeakProcessesSource: process.UsageCgroup}}
 	rootOnly = &sysprimstest.Result{Reliability: process.BestEffort, Mechanism: process.MechanismProcessGroup, Usage: process.Usage{
 		UserCPU: 20 * time.Millisecond, CPUSource: process.UsageRoot,
-		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestMember}}
+		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestWaited}}
 )
 
 func TestUsageMatchersOnResults(t *testing.T) {
@@ -33,7 +33,7 @@ func TestUsageMatchersOnResults(t *testing.T) {
 		{"cpu of the root", matchers.HaveUsedCPUAtMost(time.Second), rootOnly, true, "measured by root_rusage"},
 		{"memory within", matchers.HavePeakMemoryAtMost(128 << 20), measured, true, "it peaked at 70.0 MiB (the whole tree at once; measured by cgroup_v2)"},
 		{"memory over", matchers.HavePeakMemoryAtMost(64 << 20), measured, false, "to have peaked at most 64.0 MiB of memory, but it peaked at 70.0 MiB"},
-		{"memory of the largest", matchers.HavePeakMemoryAtMost(1 << 20), rootOnly, false, "8.0 MiB (the largest member's peak RSS; measured by root_rusage)"},
+		{"memory of the largest waited for", matchers.HavePeakMemoryAtMost(1 << 20), rootOnly, false, "8.0 MiB (the largest peak RSS among the members the root waited for; measured by root_rusage)"},
 		{"processes within", matchers.HavePeakProcessesAtMost(3), measured, true, "it had 3 (measured by cgroup_v2)"},
 		{"processes over", matchers.HavePeakProcessesAtMost(2), measured, false, "to have had at most 2 processes alive at once, but it had 3"},
 	})

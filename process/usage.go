@@ -49,6 +49,11 @@ const (
 	// MemoryLargestMember is the peak resident set of the one member that
 	// had the largest (rusage ru_maxrss): a lower bound of the tree's.
 	MemoryLargestMember MemoryScope = "largest_member"
+	// MemoryLargestWaited is the largest peak resident set among the
+	// root and the descendants it waited for itself (the root's
+	// ru_maxrss from wait4): a member orphaned by the root is missed, so
+	// it is a lower bound of MemoryLargestMember's figure as well.
+	MemoryLargestWaited MemoryScope = "largest_waited_member"
 )
 
 // Usage is what a process tree used, as far as its container could tell
@@ -62,8 +67,9 @@ type Usage struct {
 	UserCPU, SystemCPU time.Duration
 	CPUSource          UsageSource
 	// PeakMemory is the peak memory in bytes, measured by
-	// PeakMemorySource; PeakMemoryScope says whether it is the tree's or
-	// its largest member's.
+	// PeakMemorySource; PeakMemoryScope says whether it is the tree's,
+	// its largest member's, or the largest among the members the root
+	// waited for.
 	PeakMemory       uint64
 	PeakMemorySource UsageSource
 	PeakMemoryScope  MemoryScope

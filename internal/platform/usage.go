@@ -68,7 +68,8 @@ func (a *account) get() Usage {
 
 // rootUsage is what wait4 said of a reaped root: its CPU time and that of
 // the descendants it waited for (on Windows the root's alone), and where
-// the OS tells it, the largest peak RSS among them. Nothing when ps is
+// the OS tells it, the largest peak RSS among them (an orphan the root
+// left is in neither figure). Nothing when ps is
 // nil (the root was not reaped).
 func rootUsage(ps *os.ProcessState) Usage {
 	if ps == nil {
@@ -76,7 +77,7 @@ func rootUsage(ps *os.ProcessState) Usage {
 	}
 	u := Usage{UserCPU: ps.UserTime(), SystemCPU: ps.SystemTime(), CPUSource: process.UsageRoot}
 	if rss, ok := maxRSS(ps); ok {
-		u.PeakMemory, u.PeakMemorySource, u.PeakMemoryScope = rss, process.UsageRoot, process.MemoryLargestMember
+		u.PeakMemory, u.PeakMemorySource, u.PeakMemoryScope = rss, process.UsageRoot, process.MemoryLargestWaited
 	}
 	return u
 }

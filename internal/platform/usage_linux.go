@@ -40,7 +40,7 @@ func accountingNotes(dir string) []string {
 	have := strings.Fields(readFirstLine(filepath.Join(dir, "cgroup.controllers")))
 	var notes []string
 	if !slices.Contains(have, "memory") {
-		notes = append(notes, "cgroup_v2: no memory controller delegated: peak memory is the root's ru_maxrss (largest member), not memory.peak")
+		notes = append(notes, "cgroup_v2: no memory controller delegated: peak memory is the root's ru_maxrss (the largest among the members it waited for: an orphan is missed), not memory.peak")
 	}
 	if !slices.Contains(have, "pids") {
 		notes = append(notes, "cgroup_v2: no pids controller delegated: peak processes unmeasured")

@@ -12,10 +12,10 @@ import (
 // complete source, and an unmeasured figure never replaces a measured one.
 func TestAccountKeepsBestSource(t *testing.T) {
 	root := process.Usage{UserCPU: time.Millisecond, CPUSource: process.UsageRoot,
-		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestMember}
+		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestWaited}
 	leaf := process.Usage{UserCPU: time.Second, CPUSource: process.UsageCgroup, PeakProcesses: 4, PeakProcessesSource: process.UsageCgroup}
 	want := process.Usage{UserCPU: time.Second, CPUSource: process.UsageCgroup,
-		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestMember,
+		PeakMemory: 8 << 20, PeakMemorySource: process.UsageRoot, PeakMemoryScope: process.MemoryLargestWaited,
 		PeakProcesses: 4, PeakProcessesSource: process.UsageCgroup}
 	for _, order := range [][]process.Usage{{root, leaf}, {leaf, root}, {leaf, {}, root, {}}} {
 		var a account

@@ -68,6 +68,9 @@ func checkUsage(t *testing.T, u process.Usage, orphan bool) {
 	if u.PeakMemoryScope == process.MemoryTree {
 		slack *= 2 // the root's resident set counts too
 	}
+	if u.PeakMemorySource == process.UsageRoot && u.PeakMemoryScope != process.MemoryLargestWaited {
+		t.Errorf("peak memory from the root's rusage labelled %q, want %q: it misses an orphan", u.PeakMemoryScope, process.MemoryLargestWaited)
+	}
 	short = orphan && u.PeakMemorySource == process.UsageRoot
 	checkFigure(t, "peak memory", u.PeakMemorySource, int64(u.PeakMemory), loadMem, slack, short)
 	if u.PeakProcessesSource != process.Unmeasured && u.PeakProcesses < 2 {
@@ -116,8 +119,12 @@ func TestUsageSourcesByMechanism(t *testing.T) {
 			if u.CPUSource != want[m] {
 				t.Errorf("cpu from %q, want %q", u.CPUSource, want[m])
 			}
-			if m != platform.MechanismCgroup && (u.PeakMemorySource != want[m] || u.PeakMemoryScope != process.MemoryLargestMember) {
-				t.Errorf("peak memory from %q (%s), want %q (largest_member)", u.PeakMemorySource, u.PeakMemoryScope, want[m])
+			scope := map[platform.Mechanism]process.MemoryScope{
+				platform.MechanismSubreaper:    process.MemoryLargestMember,
+				platform.MechanismProcessGroup: process.MemoryLargestWaited,
+			}
+			if m != platform.MechanismCgroup && (u.PeakMemorySource != want[m] || u.PeakMemoryScope != scope[m]) {
+				t.Errorf("peak memory from %q (%s), want %q (%s)", u.PeakMemorySource, u.PeakMemoryScope, want[m], scope[m])
 			}
 			if m != platform.MechanismCgroup && u.PeakProcessesSource != process.Unmeasured {
 				t.Errorf("peak processes from %q, want unmeasured", u.PeakProcessesSource)
