@@ -16,7 +16,9 @@ import (
 // socket of protocol proto (a TCP socket in the LISTEN state, a bound and
 // unconnected UDP socket; IPv4 or IPv6), and stores the first such
 // socket (lowest port) in *into when into is given, as gomega's Receive
-// does. A spec can so start a server on port 0 and wait for it without
+// does. A socket of another network namespace (process.Listener's
+// OtherNetNS), which the test cannot dial, does not count; the failure
+// message lists it. A spec can so start a server on port 0 and wait for it without
 // sleeping or parsing its log:
 //
 //	var ln process.Listener
@@ -48,7 +50,7 @@ type listenOnMatcher struct {
 func (m *listenOnMatcher) Match(actual any) (bool, error) {
 	m.seen, m.err = listenersOf(actual)
 	for _, l := range m.seen {
-		if l.Protocol == m.proto {
+		if l.Protocol == m.proto && !l.OtherNetNS {
 			if len(m.into) == 1 {
 				*m.into[0] = l
 			}

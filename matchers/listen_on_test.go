@@ -26,6 +26,14 @@ func TestListenOnListing(t *testing.T) {
 	g.Expect(m.FailureMessage([]process.Listener(nil))).To(ContainSubstring("listens on nothing"))
 	g.Expect(m.(interface{ MatchMayChangeInTheFuture(any) bool }).MatchMayChangeInTheFuture([]process.Listener{})).To(BeFalse())
 
+	// A socket of another network namespace cannot be dialled from the
+	// test: it does not count, and the failure says where it is.
+	away := process.Listener{Protocol: process.ProtocolTCP, Address: netip.MustParseAddr("127.0.0.1"), Port: 9090, PID: 9, OtherNetNS: true}
+	g.Expect(m.Match([]process.Listener{away})).To(BeFalse())
+	g.Expect(m.FailureMessage([]process.Listener{away})).To(ContainSubstring("tcp 127.0.0.1:9090 pid 9 (another network namespace)"))
+	g.Expect([]process.Listener{away, tcp}).To(matchers.ListenOn(process.ProtocolTCP, &got))
+	g.Expect(got).To(Equal(tcp))
+
 	_, err := m.Match(42)
 	g.Expect(err).To(MatchError(ContainSubstring("ListenOn expects a *sysprimstest.Process")))
 	g.Expect(func() { matchers.ListenOn("sctp") }).To(PanicWith(ContainSubstring("pass process.ProtocolTCP")))

@@ -33,6 +33,11 @@ type Listener struct {
 	// A socket shared by several processes (a server and the workers it
 	// forked) is listed once for each.
 	PID int `json:"pid,omitempty"`
+	// OtherNetNS is true when the holder runs in a network namespace
+	// other than the caller's (unshare -n, a container): Address and Port
+	// are that namespace's, and DialAddr does not reach the socket from
+	// the caller.
+	OtherNetNS bool `json:"other_netns,omitempty"`
 }
 
 // AddrPort returns the local address and port.
@@ -42,7 +47,9 @@ func (l Listener) AddrPort() netip.AddrPort {
 
 // DialAddr returns a "host:port" to connect to the socket from this
 // machine: its address, or the loopback address of its family when it is
-// bound to every address.
+// bound to every address. For a socket of another network namespace
+// (OtherNetNS) it is that namespace's address, which the caller's
+// namespace does not reach.
 func (l Listener) DialAddr() string {
 	a := l.Address
 	switch {
@@ -59,6 +66,9 @@ func (l Listener) String() string {
 	s := fmt.Sprintf("%s %s", l.Protocol, l.AddrPort())
 	if l.PID != 0 {
 		s += " pid " + strconv.Itoa(l.PID)
+	}
+	if l.OtherNetNS {
+		s += " (another network namespace)"
 	}
 	return s
 }

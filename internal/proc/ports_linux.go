@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Listening returns the sockets the processes pids listen on, one entry
@@ -61,13 +62,15 @@ func NetSockets(pid int) (map[uint64]Socket, error) {
 func listening(root string, pids []int) ([]Listener, map[uint64]bool, error) {
 	tables := map[string]map[uint64]Socket{} // by network namespace
 	held := map[uint64]bool{}
+	self, _ := os.Readlink(root + "/self/ns/net")
 	var out []Listener
 	var errs []error
 	for _, pid := range pids {
 		inodes, err := socketInodes(root, pid)
 		var socks map[uint64]Socket
+		var ns string
 		if err == nil && len(inodes) > 0 {
-			socks, err = namespaceSockets(root, pid, tables)
+			socks, ns, err = namespaceSockets(root, pid, tables)
 		}
 		if err != nil {
 			if !errors.Is(err, ErrNotFound) { // an exited process holds nothing
@@ -77,7 +80,9 @@ func listening(root string, pids []int) ([]Listener, map[uint64]bool, error) {
 		}
 		for _, ino := range inodes {
 			if s, ok := socks[ino]; ok && s.Listening() {
-				out = append(out, s.listener(pid))
+				l := s.listener(pid)
+				l.OtherNetNS = self != "" && strings.HasPrefix(ns, "net:") && ns != self
+				out = append(out, l)
 				held[ino] = true
 			}
 		}
@@ -87,22 +92,23 @@ func listening(root string, pids []int) ([]Listener, map[uint64]bool, error) {
 }
 
 // namespaceSockets returns the socket tables of pid's network namespace,
-// read once per namespace.
-func namespaceSockets(root string, pid int, tables map[string]map[uint64]Socket) (map[uint64]Socket, error) {
+// read once per namespace, and the namespace ("net:[INODE]", or "pid N"
+// when its link cannot be read).
+func namespaceSockets(root string, pid int, tables map[string]map[uint64]Socket) (map[uint64]Socket, string, error) {
 	dir := root + "/" + strconv.Itoa(pid)
 	ns, err := os.Readlink(dir + "/ns/net")
 	if err != nil {
 		ns = "pid " + strconv.Itoa(pid) // unreadable: this process's tables alone
 	}
 	if t, ok := tables[ns]; ok {
-		return t, nil
+		return t, ns, nil
 	}
 	t, err := readSockets(dir + "/net")
 	if err != nil {
-		return nil, notFound(pid, err)
+		return nil, ns, notFound(pid, err)
 	}
 	tables[ns] = t
-	return t, nil
+	return t, ns, nil
 }
 
 // readSockets reads the four inet tables of a /proc net directory. A
