@@ -17,6 +17,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/telemetry"
 )
 
 // hangBound is how long a test waits for a call that must not block,
@@ -258,7 +259,8 @@ func TestProcessGroupSparesMarkerCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Start(cmd, Config{Mechanism: platform.MechanismProcessGroup, Require: true, Grace: time.Second})
+	var rec telemetry.Recorder
+	tr, err := Start(cmd, Config{Mechanism: platform.MechanismProcessGroup, Require: true, Grace: time.Second, Logger: rec.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,5 +288,10 @@ func TestProcessGroupSparesMarkerCopies(t *testing.T) {
 	}
 	if !hasPID(o.Survivors, pid) || o.TreeKillReliability != platform.BestEffort {
 		t.Errorf("outcome %q, survivors %v: want the decoy %d reported", o.TreeKillReliability, o.Survivors, pid)
+	}
+	evs := rec.Events(telemetry.MemberEscaped)
+	if len(evs) != 1 || !strings.HasPrefix(evs[0].Attrs["member"], "pid "+strconv.Itoa(pid)+" ") ||
+		evs[0].Attrs["killed"] != "false" || !strings.Contains(evs[0].Attrs["escape"], "outlived the process_group teardown") {
+		t.Errorf("member_escaped events %+v, want one for the decoy %d, not killed", evs, pid)
 	}
 }
