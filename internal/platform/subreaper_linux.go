@@ -123,6 +123,7 @@ func (c *shimContainer) handshake(path string) error {
 	close(c.handed)
 	c.ctl.Close()
 	c.cmd.Wait()
+	c.cmd = nil // not started: Close has nothing to do
 	close(c.done)
 	close(c.empty)
 	if _, perr := fmt.Sscanf(line, "error %d", &code); perr == nil {

@@ -111,4 +111,18 @@ func TestShimStartErrors(t *testing.T) {
 	if err := c.Start(exec.Command(plain)); !errors.Is(err, fs.ErrPermission) {
 		t.Fatalf("not executable: %v", err)
 	}
+	// The shim started but its exec of the root failed (as under fork
+	// EAGAIN): the start error comes back, and the container closes
+	// quietly (it once panicked on a wait it never set up).
+	c = newShim(t)
+	garbage := filepath.Join(t.TempDir(), "garbage")
+	if err := os.WriteFile(garbage, []byte("\x00\x01 not a program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(exec.Command(garbage)); !errors.Is(err, syscall.ENOEXEC) {
+		t.Fatalf("not a program: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("Close after a failed start: %v", err)
+	}
 }
