@@ -2,6 +2,7 @@ package sysprimstest
 
 import (
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -121,5 +122,42 @@ func TestLeftoversAreLogged(t *testing.T) {
 	if !strings.Contains(logs, "exited leaving") || strings.Count(logs, "\n\tpid ") != len(res.Leftovers) ||
 		!strings.Contains(logs, "(started by TestLeftovers)") {
 		t.Errorf("%d leftovers, logged:\n%s", len(res.Leftovers), logs)
+	}
+}
+
+// envLeftoverLine runs TestLeftoversLogLine inside
+// TestLeftoversLogPointsAtTheTest.
+const envLeftoverLine = "SYSPRIMS_TEST_LEFTOVER_LINE"
+
+// The leftovers line is logged at the test's call, as t.Helper promises:
+// it pointed into sync.Once (once.go:78), which is no helper.
+func TestLeftoversLogPointsAtTheTest(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLeftoversLogLine$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), envLeftoverLine+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the child test failed: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "exited leaving") {
+			if !strings.HasPrefix(strings.TrimSpace(line), "badinput_test.go:") {
+				t.Errorf("the leftovers line points elsewhere than the test:\n%s", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no leftovers line in:\n%s", out)
+}
+
+// TestLeftoversLogLine is the body of TestLeftoversLogPointsAtTheTest.
+func TestLeftoversLogLine(t *testing.T) {
+	if os.Getenv(envLeftoverLine) == "" {
+		t.Skip("runs only inside TestLeftoversLogPointsAtTheTest")
+	}
+	r := listen(t)
+	cmd := fixtures.Command("orphans")
+	r.Attach(cmd)
+	if res := Run(t, time.Minute, cmd); len(res.Leftovers) == 0 {
+		t.Errorf("no leftovers: %v", res)
 	}
 }

@@ -258,18 +258,20 @@ func (p *Process) Stop() *Result {
 // finish runs end once and turns its outcome into the Result.
 func (p *Process) finish(end func() timeout.Outcome) *Result {
 	p.t.Helper()
+	var r *Result
 	p.once.Do(func() {
-		p.t.Helper()
 		o := end()
 		p.closeStdin(true)
 		trees.remove(p)
 		p.closeBuffers()
-		r := newResult(o, p.stdout.Bytes(), p.stderr.Bytes())
+		r = newResult(o, p.stdout.Bytes(), p.stderr.Bytes())
 		p.mu.Lock()
 		p.result = r
 		p.mu.Unlock()
-		p.report(r)
 	})
+	if r != nil {
+		p.report(r) // here, not in Do: sync.Once is no helper, and the log line would point into it
+	}
 	return p.Result()
 }
 
