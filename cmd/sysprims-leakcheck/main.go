@@ -128,9 +128,11 @@ check    reports the processes in its scope and, with --kill, removes them.
          carries a helper's marker.
          Without --kill nothing is signalled. --kill sends the signal (SIGTERM)
          and SIGCONT to each process in scope, then SIGKILL after --grace
-         (default 2s), each only while its pid names the same process; a
-         process forked meanwhile is not seen. One it may not signal is
-         reported as "not permitted (EPERM)" at once.
+         (default 2s), each only while its pid names the same process; it
+         looks at its scope again while it removes (a leak's child forked
+         meanwhile is removed too, a process that entered the scope some
+         other way is not). One it may not signal is reported as "not
+         permitted (EPERM)" at once.
          The baseline must come from this boot, machine, pid namespace, user
          namespace and uid (its "origin"); otherwise check exits 125 and
          kills nothing. The report goes to stdout unless --output names a file.
