@@ -17,7 +17,10 @@ func ExampleProcess_Listeners() {
 	defer t.Close()
 
 	srv := sysprimstest.Start(t, fixtures.Command("listen", "tcp4"))
-	<-srv.Buffer().Detect("ready")
+	select {
+	case <-srv.Buffer().Detect("ready"):
+	case <-srv.Exited(): // a server that fails to start must not hang the test
+	}
 	srv.Buffer().CancelDetects()
 
 	ls, err := srv.Listeners()

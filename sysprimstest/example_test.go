@@ -38,7 +38,10 @@ func ExampleStart() {
 	t := sysprimstest.NewRecorder("TestServer")
 
 	srv := sysprimstest.Start(t, exec.Command("sh", "-c", "echo ready; exec sleep 60"))
-	<-srv.Buffer().Detect("ready")
+	select {
+	case <-srv.Buffer().Detect("ready"):
+	case <-srv.Exited(): // a server that fails to start must not hang the test
+	}
 	srv.Buffer().CancelDetects()
 	fmt.Printf("running: %v, said %q\n", srv.ExitCode() == -1, srv.Buffer().Contents())
 
