@@ -31,6 +31,11 @@ type Result struct {
 	// raised by a fault of the root's own, such as SIGSEGV): someone else
 	// killed the tree while it ran.
 	KilledExternally bool
+	// Canceled reports that Signal came after os/exec called the
+	// command's Cancel (exec.CommandContext's context was done, or the
+	// caller's own Cancel): Cancel's kill, or WaitDelay's SIGKILL after
+	// it, is the command's own doing, and KilledExternally is false.
+	Canceled bool
 	// TimedOut reports that the deadline passed and the tree was torn down.
 	TimedOut bool
 	// Duration is the time from start to the end of teardown.
@@ -81,6 +86,7 @@ func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
 		ExitCode:         o.ExitCode,
 		Signal:           sig,
 		KilledExternally: o.KilledExternally,
+		Canceled:         o.Canceled,
 		TimedOut:         o.Status == timeout.StatusTimedOut,
 		Duration:         time.Duration(o.DurationMs) * time.Millisecond,
 		Stdout:           stdout,
@@ -123,6 +129,8 @@ func (r *Result) String() string {
 	switch {
 	case r.TimedOut:
 		fmt.Fprintf(&b, "timed out after %v", r.Duration)
+	case r.Signal != 0 && r.Canceled:
+		fmt.Fprintf(&b, "canceled, killed by %s after %v", signal.Name(r.Signal), r.Duration)
 	case r.Signal != 0 && r.KilledExternally:
 		fmt.Fprintf(&b, "killed by %s from outside sysprims after %v", signal.Name(r.Signal), r.Duration)
 	case r.Signal != 0:

@@ -3,6 +3,7 @@ package timeout
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -90,6 +91,21 @@ func TestKilledExternally(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkKilled(t, tr.Wait(0), "SIGINT", false)
+
+			// exec.CommandContext's kill, once its context is done, is the
+			// command's own doing: canceled, not external.
+			ctx, cancel := context.WithCancel(context.Background())
+			tr, err := Start(exec.CommandContext(ctx, "sleep", "300"), Config{Mechanism: m, Require: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { tr.Stop() })
+			cancel()
+			o := tr.Wait(0)
+			checkKilled(t, o, "SIGKILL", false)
+			if !o.Canceled {
+				t.Errorf("a CommandContext kill: Canceled is false")
+			}
 		})
 	}
 }

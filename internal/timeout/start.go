@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -55,11 +56,13 @@ func startIn(cmd *exec.Cmd, cfg Config, id string) (*Tree, error) {
 		return nil, fmt.Errorf("sysprims: start %q: %w", cmd.Path, err)
 	}
 	begin := time.Now()
+	canceled := watchCancel(cmd)
 	if err := c.Start(cmd); err != nil {
 		cerr := c.Close()
 		return nil, &StartError{Name: cmd.Path, Kind: classify(err), Err: errors.Join(err, cerr)}
 	}
 	t := newTree(cmd, cfg, c, id, begin)
+	t.canceled = canceled
 	t.emitStarted()
 	go t.waitRoot()
 	return t, nil
@@ -187,4 +190,20 @@ func lookupEnv(env []string, key string) string {
 		}
 	}
 	return v
+}
+
+// watchCancel wraps cmd.Cancel (set by exec.CommandContext, or by the
+// caller) so that the tree knows when os/exec called it: the context was
+// done, and a signal that ends the root from then on (Cancel's own, or
+// WaitDelay's SIGKILL after it) is the command's doing, not an external
+// kill.
+func watchCancel(cmd *exec.Cmd) *atomic.Bool {
+	called := new(atomic.Bool)
+	if cancel := cmd.Cancel; cancel != nil {
+		cmd.Cancel = func() error {
+			called.Store(true)
+			return cancel()
+		}
+	}
+	return called
 }

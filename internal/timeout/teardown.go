@@ -247,7 +247,8 @@ func (t *Tree) fillExit(o *Outcome) {
 	if st.Signal != 0 {
 		o.ExitCode = -1
 		o.TermSignal = signal.Name(st.Signal)
-		o.KilledExternally = !t.sentSignal(st.Signal) && !selfInflicted(st.Signal)
+		o.Canceled = t.canceled != nil && t.canceled.Load()
+		o.KilledExternally = !t.sentSignal(st.Signal) && !selfInflicted(st.Signal) && !o.Canceled
 	}
 }
 

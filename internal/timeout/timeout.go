@@ -61,7 +61,11 @@ type Outcome struct {
 	// KilledExternally reports that TermSignal was not sent by this
 	// engine (nor raised by a fault of the root's own, such as SIGSEGV or
 	// SIGPIPE): someone else killed the tree while it ran.
-	KilledExternally    bool                 `json:"killed_externally,omitempty"`
+	KilledExternally bool `json:"killed_externally,omitempty"`
+	// Canceled reports that the root was ended by a signal after os/exec
+	// called the command's Cancel (its context was done): that signal,
+	// or WaitDelay's SIGKILL after it, is the command's own doing.
+	Canceled            bool                 `json:"canceled,omitempty"`
 	SignalSent          string               `json:"signal_sent,omitempty"`
 	Escalated           bool                 `json:"escalated"`
 	TreeKillReliability platform.Reliability `json:"tree_kill_reliability"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -45,6 +46,8 @@ type Tree struct {
 	idMu sync.Mutex
 	seen map[int]int64           // members described, by pid: start time
 	sent map[syscall.Signal]bool // signals sent while the root ran
+
+	canceled *atomic.Bool // os/exec called cmd.Cancel
 
 	// signalled and emptied time the last teardown (for benchmarks).
 	signalled, emptied time.Time
