@@ -22,9 +22,14 @@ func TestSysProcAttrRefused(t *testing.T) {
 	}{
 		{process.MechanismCgroupV2, &syscall.SysProcAttr{UseCgroupFD: true}, "UseCgroupFD: the cgroup_v2 mechanism starts the root in a cgroup leaf of its own"},
 		{process.MechanismProcessGroup, &syscall.SysProcAttr{Setpgid: true, Pgid: syscall.Getpgrp()}, "process_group mechanism starts the root in a session and group of its own"},
+		// The subreaper's shim took these and the root silently lost them.
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Setpgid: true, Pgid: syscall.Getpgrp()}, "subreaper mechanism starts the root in a session and group of its own"},
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Setsid: true, Setctty: true}, "root runs in a new session, without the terminal"},
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}, "Pdeathsig would reach the subreaper shim, not the root"},
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Chroot: "/"}, "Chroot would apply to the subreaper shim"},
 	}
 	for _, c := range cases {
-		t.Run(string(c.m), func(t *testing.T) {
+		t.Run(string(c.m)+" "+c.want[:20], func(t *testing.T) {
 			if !platform.Probe().Has(c.m) {
 				t.Skipf("no %s here", c.m)
 			}

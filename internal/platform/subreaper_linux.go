@@ -77,6 +77,9 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if cmd.Err != nil {
 		return cmd.Err
 	}
+	if err := shimAttr(cmd.SysProcAttr); err != nil {
+		return err
+	}
 	exe, err := helperPath()
 	if err != nil {
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
@@ -324,4 +327,25 @@ func (c *shimContainer) mustStarted() {
 	if c.cmd == nil {
 		panic("sysprims: platform: container used before Start")
 	}
+}
+
+// shimAttr refuses the cmd.SysProcAttr fields the subreaper mechanism
+// cannot honour for the root: they would apply to the shim, and the root
+// runs in a session of its own that the shim starts. (Credentials and
+// namespaces the shim takes, the root inherits: those are honoured.)
+func shimAttr(attr *syscall.SysProcAttr) error {
+	const use = "; drop it, or use a mechanism that starts the root directly (cgroup_v2, process_group)"
+	switch {
+	case attr == nil:
+		return nil
+	case attr.Setpgid && attr.Pgid != 0:
+		return fmt.Errorf("sysprims: cmd.SysProcAttr.Pgid %d: the subreaper mechanism starts the root in a session and group of its own%s", attr.Pgid, use)
+	case attr.Setctty || attr.Foreground:
+		return errors.New("sysprims: cmd.SysProcAttr.Setctty/Foreground: under the subreaper mechanism the root runs in a new session, without the terminal" + use)
+	case attr.Pdeathsig != 0:
+		return errors.New("sysprims: cmd.SysProcAttr.Pdeathsig would reach the subreaper shim, not the root (the shim tears the tree down when this process dies)" + use)
+	case attr.Chroot != "":
+		return errors.New("sysprims: cmd.SysProcAttr.Chroot would apply to the subreaper shim, whose program is outside the new root" + use)
+	}
+	return nil
 }
