@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // The fuzz targets of the /proc parsers. Each is seeded with the recorded
@@ -25,35 +27,37 @@ func FuzzParseStat(f *testing.F) {
 	f.Add([]byte("42 (a) b (c)) R 1 42 42 0 -1 4194304 0 0 0 0 7 3 0 0 20 0 1 0 99 0 12"))
 	f.Add([]byte("42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		envEndZero(b)
 		var st procStat
-		err := parseStat(b, &st)
+		err := procfs.ParseStat(b, &st)
+		if got, want := envEndZero(b), err == nil && refEnvEndZero(b); got != want {
+			t.Fatalf("envEndZero(%q) = %v, reference %v", b, got, want)
+		}
 		want, ok := referenceStat(b)
 		if err != nil {
-			if !errors.Is(err, errStatFormat) {
-				t.Fatalf("parseStat(%q): error %v does not wrap errStatFormat", b, err)
+			if !errors.Is(err, procfs.ErrStatFormat) {
+				t.Fatalf("procfs.ParseStat(%q): error %v does not wrap procfs.ErrStatFormat", b, err)
 			}
 			if ok {
-				t.Fatalf("parseStat(%q) = %v; the reference parses it: %+v", b, err, want)
+				t.Fatalf("procfs.ParseStat(%q) = %v; the reference parses it: %+v", b, err, want)
 			}
 			return
 		}
 		if !ok {
-			t.Fatalf("parseStat(%q) = %+v; the reference refuses it", b, st)
+			t.Fatalf("procfs.ParseStat(%q) = %+v; the reference refuses it", b, st)
 		}
 		if !sameStat(st, want) {
-			t.Fatalf("parseStat(%q) = %+v, reference %+v", b, st, want)
+			t.Fatalf("procfs.ParseStat(%q) = %+v, reference %+v", b, st, want)
 		}
 		var again procStat
 		line := formatStat(&st)
-		if err := parseStat(line, &again); err != nil || !sameStat(st, again) {
+		if err := procfs.ParseStat(line, &again); err != nil || !sameStat(st, again) {
 			t.Fatalf("round trip of %q through %q: %+v, %v", b, line, again, err)
 		}
-		p := st.info(1_700_000_000_000, 4)
-		if !p.State.Valid() || p.PID != st.pid || p.Name != string(st.name) {
+		p := statInfo(&st, 1_700_000_000_000, 4)
+		if !p.State.Valid() || p.PID != st.PID || p.Name != string(st.Name) {
 			t.Fatalf("info of %+v = %+v", st, p)
 		}
-		if pct := st.cpuPercent(1<<40, 2); !(pct >= 0 && pct <= 100) {
+		if pct := statCPUPercent(&st, 1<<40, 2); !(pct >= 0 && pct <= 100) {
 			t.Fatalf("cpuPercent of %+v = %v", st, pct)
 		}
 	})
@@ -75,19 +79,43 @@ func referenceStat(b []byte) (procStat, bool) {
 	if !ok || pid < 1 || pid > math.MaxInt32 {
 		return procStat{}, false
 	}
-	st := procStat{pid: int(pid), name: b[open+1 : end], state: s[end+2]}
+	st := procStat{PID: int(pid), Name: b[open+1 : end], State: s[end+2]}
+	kept := map[int]*int64{procfs.FieldPPID: &st.PPID, procfs.FieldPGRP: &st.PGRP, procfs.FieldSession: &st.Session,
+		procfs.FieldFlags: &st.Flags, procfs.FieldUtime: &st.Utime, procfs.FieldStime: &st.Stime,
+		procfs.FieldThreads: &st.Threads, procfs.FieldStarttime: &st.Starttime, procfs.FieldRSS: &st.RSS}
 	toks := strings.Split(s[end+3:], " ")
-	if len(toks) < fieldRSS-fieldPPID+2 || toks[0] != "" {
+	if len(toks) < procfs.FieldRSS-procfs.FieldPPID+2 || toks[0] != "" {
 		return procStat{}, false
 	}
-	for field := fieldPPID; field <= fieldRSS; field++ {
-		v, ok := refInt(toks[field-fieldPPID+1], field < fieldRSS)
+	for field := procfs.FieldPPID; field <= procfs.FieldRSS; field++ {
+		v, ok := refInt(toks[field-procfs.FieldPPID+1], field < procfs.FieldRSS)
 		if !ok {
 			return procStat{}, false
 		}
-		st.set(field, v)
+		if p := kept[field]; p != nil {
+			*p = v
+		}
 	}
 	return st, true
+}
+
+// refEnvEndZero reports whether a stat line that parses has fields 24..50
+// whole numbers one blank apart and field 51 (env_end) the number 0, at
+// the end of the line or of the text.
+func refEnvEndZero(b []byte) bool {
+	s := string(b)
+	toks := strings.Split(s[strings.LastIndexByte(s, ')')+3:], " ")
+	if len(toks) <= procfs.FieldEnvEnd-3 {
+		return false
+	}
+	for field := procfs.FieldRSS; field < procfs.FieldEnvEnd; field++ {
+		if _, ok := refInt(toks[field-3], true); !ok {
+			return false
+		}
+	}
+	last, _, _ := strings.Cut(toks[procfs.FieldEnvEnd-3], "\n")
+	v, ok := refInt(last, true)
+	return ok && v == 0
 }
 
 // refInt parses the decimal at the start of s (all of s when whole).
@@ -101,18 +129,18 @@ func refInt(s string, whole bool) (int64, bool) {
 }
 
 func sameStat(a, b procStat) bool {
-	return a.pid == b.pid && bytes.Equal(a.name, b.name) && a.state == b.state &&
-		a.ppid == b.ppid && a.pgrp == b.pgrp && a.session == b.session && a.flags == b.flags &&
-		a.utime == b.utime && a.stime == b.stime && a.threads == b.threads &&
-		a.starttime == b.starttime && a.rss == b.rss
+	return a.PID == b.PID && bytes.Equal(a.Name, b.Name) && a.State == b.State &&
+		a.PPID == b.PPID && a.PGRP == b.PGRP && a.Session == b.Session && a.Flags == b.Flags &&
+		a.Utime == b.Utime && a.Stime == b.Stime && a.Threads == b.Threads &&
+		a.Starttime == b.Starttime && a.RSS == b.RSS
 }
 
 // formatStat writes st as the kernel would, the fields it does not keep 0.
 func formatStat(st *procStat) []byte {
-	b := fmt.Appendf(nil, "%d (%s) ", st.pid, st.name)
-	b = append(b, st.state) // a byte, not a rune
+	b := fmt.Appendf(nil, "%d (%s) ", st.PID, st.Name)
+	b = append(b, st.State) // a byte, not a rune
 	return fmt.Appendf(b, " %d %d %d 0 0 %d 0 0 0 0 %d %d 0 0 0 0 %d 0 %d 0 %d 0 0\n",
-		st.ppid, st.pgrp, st.session, st.flags, st.utime, st.stime, st.threads, st.starttime, st.rss)
+		st.PPID, st.PGRP, st.Session, st.Flags, st.Utime, st.Stime, st.Threads, st.Starttime, st.RSS)
 }
 
 // FuzzStatusEUID checks that the effective uid read from a status file is
@@ -166,7 +194,7 @@ func FuzzPIDList(f *testing.F) {
 	f.Add([]byte("12 34 \n"))
 	f.Add([]byte("1 -2 0 x3 99999999999999999999 4"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got := appendPIDList([]int{7}, b)
+		got := procfs.AppendPIDs([]int{7}, b)
 		var want []int
 		for _, s := range strings.FieldsFunc(string(b), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' }) {
 			if pid, err := strconv.ParseInt(s, 10, 32); err == nil && pid > 0 && s[0] != '+' {
@@ -174,7 +202,7 @@ func FuzzPIDList(f *testing.F) {
 			}
 		}
 		if got[0] != 7 || !slices.Equal(got[1:], want) {
-			t.Fatalf("appendPIDList(%q) = %v, want %v", b, got[1:], want)
+			t.Fatalf("AppendPIDs(%q) = %v, want %v", b, got[1:], want)
 		}
 	})
 }
@@ -279,7 +307,7 @@ func FuzzCgroupFile(f *testing.F) {
 	f.Add([]byte("0::/\n"))
 	f.Add([]byte("1:cpu:/\n0::"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got := cgroupV2Path(b)
+		got := procfs.CgroupV2Path(b)
 		want := ""
 		for _, line := range strings.Split(string(b), "\n") {
 			if p, ok := strings.CutPrefix(line, "0::"); ok {
@@ -288,7 +316,7 @@ func FuzzCgroupFile(f *testing.F) {
 			}
 		}
 		if got != want {
-			t.Fatalf("cgroupV2Path(%q) = %q, want %q", b, got, want)
+			t.Fatalf("CgroupV2Path(%q) = %q, want %q", b, got, want)
 		}
 	})
 }
