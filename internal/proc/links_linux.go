@@ -57,10 +57,20 @@ func streams(root string, pid int) (map[int]string, error) {
 // inode; false when it opens something else.
 func fifoID(link string) (string, bool) {
 	var st syscall.Stat_t
-	if err := syscall.Stat(link, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
+	if err := syscall.Stat(link, &st); err != nil {
 		return "", false
 	}
-	return "fifo:[" + strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10) + "]", true
+	return fifoName(uint32(st.Mode), uint64(st.Dev), uint64(st.Ino))
+}
+
+// fifoName is the name [Streams] gives an open file of mode, device and
+// inode as stat(2) reports them: "fifo:[DEV:INO]" for a named pipe, false
+// for anything else.
+func fifoName(mode uint32, dev, ino uint64) (string, bool) {
+	if mode&syscall.S_IFMT != syscall.S_IFIFO {
+		return "", false
+	}
+	return "fifo:[" + strconv.FormatUint(dev, 10) + ":" + strconv.FormatUint(ino, 10) + "]", true
 }
 
 // Files returns what the open file descriptors of pid point to, as

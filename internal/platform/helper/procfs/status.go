@@ -2,9 +2,10 @@ package procfs
 
 import "bytes"
 
-// StatusField returns the value of the line "NAME:\tVALUE" of a
-// /proc/PID/status file, blanks trimmed; false when there is none. NAME
-// must start a line: "Uid" never matches a "PPid" or "NSpid" line.
+// StatusField returns the value of the first line "NAME:\tVALUE" of a
+// /proc/PID/status or /proc/PID/fdinfo/FD file, blanks trimmed; false
+// when there is none. NAME must start the line: "Pid" never matches the
+// "PPid" or "TracerPid" line.
 func StatusField(b []byte, name string) ([]byte, bool) {
 	for len(b) > 0 {
 		line := b
