@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
@@ -144,7 +147,8 @@ func formatStat(st *procStat) []byte {
 }
 
 // FuzzStatusEUID checks that the effective uid read from a status file is
-// the second number of its Uid line, and a uid_t.
+// the second number of its first Uid line (the file's first line too),
+// and a uid_t.
 func FuzzStatusEUID(f *testing.F) {
 	addFiles(f, "testdata/proc/*/status", "testdata/proc/*/task/*/status")
 	f.Add([]byte("Name:\tx\nUid:\t1000\t4294967294\t0\t0\n"))
@@ -156,8 +160,7 @@ func FuzzStatusEUID(f *testing.F) {
 			}
 			return
 		}
-		_, line, _ := strings.Cut(string(b), "\nUid:")
-		line, _, _ = strings.Cut(line, "\n")
+		line, _ := refStatusField(string(b), "Uid")
 		fields := strings.Fields(line)
 		if len(fields) < 2 || fields[1][0] == '+' {
 			t.Fatalf("statusEUID(%q) = %d from Uid line %q", b, uid, line)
@@ -192,6 +195,7 @@ func FuzzCmdline(f *testing.F) {
 func FuzzPIDList(f *testing.F) {
 	addFiles(f, "testdata/proc/*/task/*/children")
 	f.Add([]byte("12 34 \n"))
+	f.Add([]byte("1\n2\n3\n4\n5\n")) // a cgroup.procs file
 	f.Add([]byte("1 -2 0 x3 99999999999999999999 4"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got := procfs.AppendPIDs([]int{7}, b)
@@ -305,6 +309,7 @@ func FuzzUptime(f *testing.F) {
 func FuzzCgroupFile(f *testing.F) {
 	f.Add([]byte("9:name=systemd:/\n4:memory:/x\n0::/user.slice/session-1.scope\n"))
 	f.Add([]byte("0::/\n"))
+	f.Add([]byte("0::/user.slice/user-0.slice/session-c1.scope\r\n0::/second\n"))
 	f.Add([]byte("1:cpu:/\n0::"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got := procfs.CgroupV2Path(b)
@@ -317,6 +322,85 @@ func FuzzCgroupFile(f *testing.F) {
 		}
 		if got != want {
 			t.Fatalf("CgroupV2Path(%q) = %q, want %q", b, got, want)
+		}
+	})
+}
+
+// FuzzStatusField checks the "NAME:\tVALUE" reader of status and fdinfo
+// files against a reference (the first line that starts with "NAME:", its
+// rest trimmed), and the readers built on it: statusMask reads that value
+// as a hexadecimal mask, fdFlags as an octal uint32.
+func FuzzStatusField(f *testing.F) {
+	for _, name := range []string{"Tgid", "SigPnd", "ShdPnd", "Uid", "flags"} {
+		addFilesAs(f, name, "testdata/status/*", "testdata/proc/*/status", "testdata/fdinfo/*")
+	}
+	f.Add([]byte("Name:\tx\nPPid:\t1\nTgid:  42 \n"), "Pid")
+	f.Add([]byte("pos:\t0\nflags:\t-02\n"), "flags")
+	f.Fuzz(func(t *testing.T, b []byte, name string) {
+		got, ok := procfs.StatusField(b, name)
+		want, wantOK := refStatusField(string(b), name)
+		if ok != wantOK || string(got) != want {
+			t.Fatalf("StatusField(%q, %q) = %q, %v; want %q, %v", b, name, got, ok, want, wantOK)
+		}
+		mask, err := strconv.ParseUint(want, 16, 64)
+		if m := statusMask(b, name); m != mask && (err == nil || m != 0) {
+			t.Fatalf("statusMask(%q, %q) = %#x; the value reads %q", b, name, m, want)
+		}
+		flags, err := fdFlags(b)
+		v, ok := refStatusField(string(b), "flags")
+		wantFlags, werr := strconv.ParseUint(v, 8, 32)
+		if (err == nil) != (ok && werr == nil) || err == nil && uint64(flags) != wantFlags {
+			t.Fatalf("fdFlags(%q) = %#o, %v; the flags line reads %q", b, flags, err, v)
+		}
+	})
+}
+
+// refStatusField is StatusField with strings.
+func refStatusField(s, name string) (string, bool) {
+	for _, line := range strings.Split(s, "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// addFilesAs is addFiles for a target that also takes a name.
+func addFilesAs(f *testing.F, name string, globs ...string) {
+	f.Helper()
+	for _, g := range globs {
+		paths, _ := filepath.Glob(g)
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b, name)
+		}
+	}
+}
+
+// FuzzFIFOID checks the names Streams gives named pipes: one exactly for
+// a FIFO's mode, never a pipe's or socket's name, and read back as the
+// same device and inode.
+func FuzzFIFOID(f *testing.F) {
+	f.Add(uint32(syscall.S_IFIFO|0o644), uint64(66306), uint64(5064329))
+	f.Add(uint32(syscall.S_IFSOCK|0o777), uint64(8), uint64(77))
+	f.Add(uint32(syscall.S_IFREG|syscall.S_IFIFO), uint64(0), uint64(math.MaxUint64))
+	f.Fuzz(func(t *testing.T, mode uint32, dev, ino uint64) {
+		name, ok := fifoName(mode, dev, ino)
+		if ok != (mode&syscall.S_IFMT == syscall.S_IFIFO) || ok != (name != "") {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, %v", mode, dev, ino, name, ok)
+		}
+		if !ok {
+			return
+		}
+		var d, i uint64
+		if n, err := fmt.Sscanf(name, "fifo:[%d:%d]", &d, &i); n != 2 || err != nil || d != dev || i != ino {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, reads back %d:%d (%v)", mode, dev, ino, name, d, i, err)
+		}
+		if _, sock := SocketInode(name); sock || strings.HasPrefix(name, "pipe:") {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, a pipe's or socket's name", mode, dev, ino, name)
 		}
 	})
 }
