@@ -193,7 +193,7 @@ func FuzzCmdline(f *testing.F) {
 // FuzzPIDList checks the children file parser against strings.Fields and
 // strconv: every field that is a positive pid, in order, and nothing else.
 func FuzzPIDList(f *testing.F) {
-	addFiles(f, "testdata/proc/*/task/*/children")
+	addFiles(f, "testdata/proc/*/task/*/children", "../platform/testdata/usage/*/cgroup.procs")
 	f.Add([]byte("12 34 \n"))
 	f.Add([]byte("1\n2\n3\n4\n5\n")) // a cgroup.procs file
 	f.Add([]byte("1 -2 0 x3 99999999999999999999 4"))
