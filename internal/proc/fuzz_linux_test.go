@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -363,21 +361,6 @@ func refStatusField(s, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// addFilesAs is addFiles for a target that also takes a name.
-func addFilesAs(f *testing.F, name string, globs ...string) {
-	f.Helper()
-	for _, g := range globs {
-		paths, _ := filepath.Glob(g)
-		for _, p := range paths {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(b, name)
-		}
-	}
 }
 
 // FuzzFIFOID checks the names Streams gives named pipes: one exactly for

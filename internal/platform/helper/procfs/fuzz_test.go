@@ -1,11 +1,12 @@
 package procfs
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/fuzztest"
 )
 
 // The fuzz targets of the cgroup v2 files, seeded with the recorded files
@@ -74,14 +75,9 @@ func FuzzPopulated(f *testing.F) {
 	f.Add([]byte("populated\npopulated 0 \n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		pop, ok := Populated(b)
-		wantOK, wantPop := false, false
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, found := strings.CutPrefix(line, "populated "); found {
-				wantOK, wantPop = true, v != "0"
-				break
-			}
-		}
-		if ok != wantOK || pop != wantPop {
+		_, after, wantOK := strings.Cut("\n"+string(b), "\npopulated ")
+		v, _, _ := strings.Cut(after, "\n")
+		if wantPop := wantOK && v != "0"; ok != wantOK || pop != wantPop {
 			t.Fatalf("Populated(%q) = %v, %v; want %v, %v", b, pop, ok, wantPop, wantOK)
 		}
 	})
@@ -91,19 +87,9 @@ func FuzzPopulated(f *testing.F) {
 // directories of internal/platform/testdata/usage.
 func addFiles(f *testing.F, names ...string) {
 	f.Helper()
-	n := 0
 	for _, name := range names {
-		paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "usage", "*", name))
-		for _, p := range paths {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
+		for _, b := range fuzztest.Files(f, filepath.Join("..", "..", "testdata", "usage", "*", name)) {
 			f.Add(b)
-			n++
 		}
-	}
-	if n == 0 {
-		f.Fatalf("no seed files named %q", names)
 	}
 }

@@ -74,18 +74,27 @@ func head(b []byte) string { return string(b[:min(len(b), 40)]) }
 //go:norace
 func parseStatNumbers(b []byte, st *Stat) error {
 	for field := FieldPPID; field <= FieldRSS; field++ {
-		if len(b) == 0 || b[0] != ' ' {
-			return fmt.Errorf("%w: field %d missing", ErrStatFormat, field)
+		v, rest, ok := nextField(b)
+		if !ok {
+			return fmt.Errorf("%w: field %d missing or not a number", ErrStatFormat, field)
 		}
-		v, n := ParseInt(b[1:])
-		if n == 0 {
-			return fmt.Errorf("%w: field %d not a number", ErrStatFormat, field)
-		}
-		b = b[1+n:]
+		b = rest
 		st.set(field, v)
 	}
 	st.rest = b
 	return nil
+}
+
+// nextField parses the field at the start of b, a blank and a decimal,
+// and returns it with what follows.
+//
+//go:norace
+func nextField(b []byte) (int64, []byte, bool) {
+	if len(b) == 0 || b[0] != ' ' {
+		return 0, b, false
+	}
+	v, n := ParseInt(b[1:])
+	return v, b[1+n:], n > 0
 }
 
 // set stores the value of a kept field.
@@ -121,17 +130,14 @@ func (st *Stat) set(field int, v int64) {
 func (st *Stat) Field(n int) (int64, bool) {
 	b := st.rest
 	for field := FieldRSS + 1; field <= n; field++ {
-		if len(b) == 0 || b[0] != ' ' {
-			return 0, false
-		}
-		v, k := ParseInt(b[1:])
-		b = b[1+k:]
-		if k == 0 || len(b) > 0 && b[0] != ' ' && b[0] != '\n' {
+		v, rest, ok := nextField(b)
+		if !ok || len(rest) > 0 && rest[0] != ' ' && rest[0] != '\n' {
 			return 0, false
 		}
 		if field == n {
 			return v, true
 		}
+		b = rest
 	}
 	return 0, false
 }
