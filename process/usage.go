@@ -3,6 +3,7 @@ package process
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -168,21 +169,33 @@ func (u Usage) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads the form [Usage.MarshalJSON] writes.
+// UnmarshalJSON reads the form [Usage.MarshalJSON] writes. A figure with
+// no source is unmeasured and reads as zero; a negative figure, or a CPU
+// time that does not fit a time.Duration, is an error.
 func (u *Usage) UnmarshalJSON(b []byte) error {
 	var j usageJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
 	*u = Usage{}
-	if c := j.CPU; c != nil {
+	if c := j.CPU; c != nil && c.Source != Unmeasured {
+		if !fitsMicros(c.UserUs) || !fitsMicros(c.SystemUs) {
+			return fmt.Errorf("sysprims: usage: cpu user_us %d, system_us %d: out of range", c.UserUs, c.SystemUs)
+		}
 		u.UserCPU, u.SystemCPU, u.CPUSource = time.Duration(c.UserUs)*time.Microsecond, time.Duration(c.SystemUs)*time.Microsecond, c.Source
 	}
-	if m := j.PeakMemory; m != nil {
+	if m := j.PeakMemory; m != nil && m.Source != Unmeasured {
 		u.PeakMemory, u.PeakMemoryScope, u.PeakMemorySource = m.Bytes, m.Scope, m.Source
 	}
-	if p := j.PeakProcesses; p != nil {
+	if p := j.PeakProcesses; p != nil && p.Source != Unmeasured {
+		if p.Count < 0 {
+			return fmt.Errorf("sysprims: usage: peak_processes count %d: negative", p.Count)
+		}
 		u.PeakProcesses, u.PeakProcessesSource = p.Count, p.Source
 	}
 	return nil
 }
+
+// fitsMicros reports whether us microseconds are a non-negative
+// time.Duration.
+func fitsMicros(us int64) bool { return us >= 0 && us <= math.MaxInt64/int64(time.Microsecond) }

@@ -160,7 +160,9 @@ type floorStat struct {
 	comm                     []byte
 }
 
-// floorParse reads the stat fields after the command name in place.
+// floorParse reads the stat fields after the command name in place. It
+// is not procfs.ParseStat on purpose: the floor is the yardstick of the
+// library's parser, so it must not be that parser.
 func floorParse(b []byte) floorStat {
 	var st floorStat
 	end := bytes.LastIndexByte(b, ')')

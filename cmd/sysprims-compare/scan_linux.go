@@ -39,7 +39,8 @@ func readStat(pid int) (live, bool) {
 	return parseStat(pid, b)
 }
 
-// parseStat parses a stat line: "pid (comm) S ppid pgrp session ... starttime".
+// parseStat parses a stat line: "pid (comm) S ppid pgrp session ... starttime",
+// on its own on purpose (see above: the harness shares no code it judges).
 func parseStat(pid int, b []byte) (live, bool) {
 	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
 	if open < 0 || end < open || end+2 >= len(b) {

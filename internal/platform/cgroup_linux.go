@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/3leaps/sysprims-go/internal/platform/helper"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"golang.org/x/sys/unix"
 )
@@ -350,7 +351,7 @@ func (c *cgroupContainer) empty() error {
 		return err
 	}
 	defer f.Close()
-	if pop, err := populated(f); err == nil && !pop {
+	if pop, err := helper.Populated(f); err == nil && !pop {
 		return nil
 	}
 	err = c.Kill()

@@ -8,13 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
-	"golang.org/x/sys/unix"
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // cgroupMount finds the cgroup2 mount point in a mountinfo file.
@@ -76,12 +73,7 @@ func cgroupPIDs(dir string) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sysprims: cgroup members: %w", err)
 	}
-	var out []int
-	for _, f := range strings.Fields(string(b)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			out = append(out, pid)
-		}
-	}
+	out := procfs.AppendPIDs(nil, b)
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
 		if e.IsDir() {
@@ -90,21 +82,6 @@ func cgroupPIDs(dir string) ([]int, error) {
 		}
 	}
 	return out, nil
-}
-
-// populated reads the "populated" key of dir/cgroup.events from f.
-func populated(f *os.File) (bool, error) {
-	buf := make([]byte, 256)
-	n, err := f.ReadAt(buf, 0)
-	if n == 0 && err != nil {
-		return false, err
-	}
-	for _, line := range strings.Split(string(buf[:n]), "\n") {
-		if v, ok := strings.CutPrefix(line, "populated "); ok {
-			return v != "0", nil
-		}
-	}
-	return false, errors.New("sysprims: no populated key in cgroup.events")
 }
 
 // waitUnpopulated waits for "populated 0" in dir/cgroup.events, sleeping
@@ -131,34 +108,8 @@ func openEvents(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// waitEvents is waitUnpopulated on the open cgroup.events file f of dir.
+// waitEvents is waitUnpopulated on the open cgroup.events file f of dir
+// ([helper.WaitEvents]).
 func waitEvents(ctx context.Context, f *os.File, dir string) error {
-	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLPRI}}
-	for {
-		pop, err := populated(f)
-		if err != nil || !pop {
-			return err
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("sysprims: cgroup %s not empty: %w", dir, ctx.Err())
-		}
-		_, err = unix.Poll(fds, pollTimeoutMs(ctx))
-		if err != nil && !errors.Is(err, unix.EINTR) {
-			return fmt.Errorf("sysprims: poll cgroup events: %w", err)
-		}
-	}
-}
-
-// pollSlice bounds one poll(2) on cgroup.events so ctx is checked.
-const pollSlice = 50 * time.Millisecond
-
-// pollTimeoutMs is the poll(2) timeout for one slice: pollSlice, or less
-// when ctx's deadline comes sooner, so a grace period ends on time rather
-// than up to a slice late. It is at least 1 ms.
-func pollTimeoutMs(ctx context.Context) int {
-	d := pollSlice
-	if dl, ok := ctx.Deadline(); ok {
-		d = min(d, time.Until(dl))
-	}
-	return max(1, int((d+time.Millisecond-1)/time.Millisecond))
+	return helper.WaitEvents(ctx, f, dir)
 }

@@ -23,10 +23,11 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
 )
 
-// helperSrc is the source of the helper program (package helper and its
-// main), built once per machine by [helperPath].
+// helperSrc is the source of the helper program (package helper, the
+// procfs parsers it shares with internal/proc, and its main), built once
+// per machine by [helperPath].
 //
-//go:embed helper/*.go helper/cmd/sysprims-helper/main.go
+//go:embed helper/*.go helper/procfs/*.go helper/cmd/sysprims-helper/main.go
 var helperSrc embed.FS
 
 // helperGOMAXPROCS is in every helper's environment: a set GOMAXPROCS

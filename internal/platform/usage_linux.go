@@ -1,15 +1,14 @@
 package platform
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -69,32 +68,22 @@ func cgroupUsage(dir string) Usage {
 
 // readCPUStat reads user_usec and system_usec from a cpu.stat file.
 func readCPUStat(path string) (user, sys time.Duration, ok bool) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, 0, false
 	}
-	defer f.Close()
-	var seen int
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), " ")
-		n, err := strconv.ParseInt(v, 10, 64)
-		switch {
-		case err != nil:
-		case k == "user_usec":
-			user, seen = time.Duration(n)*time.Microsecond, seen|1
-		case k == "system_usec":
-			sys, seen = time.Duration(n)*time.Microsecond, seen|2
-		}
-	}
-	return user, sys, seen == 3
+	u, s, ok := procfs.CPUStat(b)
+	return time.Duration(u) * time.Microsecond, time.Duration(s) * time.Microsecond, ok
 }
 
 // readCount reads a file holding one unsigned number (memory.peak,
 // pids.peak).
 func readCount(path string) (uint64, bool) {
-	n, err := strconv.ParseUint(readFirstLine(path), 10, 64)
-	return n, err == nil
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	return procfs.Count(b)
 }
 
 // readFirstLine returns the first line of a small file, "" on error.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // errNoChildrenFiles reports a kernel built without CONFIG_PROC_CHILDREN.
@@ -53,29 +55,13 @@ func childrenFiles(root string, pid int) ([]int, error) {
 			continue // the thread exited, or the kernel has no children files
 		}
 		read++
-		kids = appendPIDList(kids, b)
+		kids = procfs.AppendPIDs(kids, b)
 	}
 	if read == 0 {
 		return nil, errNoChildrenFiles
 	}
 	slices.Sort(kids)
 	return slices.Compact(kids), nil
-}
-
-// appendPIDList appends the pids of a blank-separated list ("12 34 "); a
-// word that is not a pid is skipped whole.
-func appendPIDList(pids []int, b []byte) []int {
-	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] != ' ' && b[i] != '\n' && b[i] != '\t' {
-			i++
-		}
-		if v, n := parseInt(b[:i]); n == i && v > 0 && v <= maxPID {
-			pids = append(pids, int(v))
-		}
-		b = b[min(i+1, len(b)):]
-	}
-	return pids
 }
 
 // treePIDs walks the children files breadth first from pid; descendants

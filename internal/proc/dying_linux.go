@@ -1,9 +1,10 @@
 package proc
 
 import (
-	"bytes"
 	"os"
 	"strconv"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // pfExiting is the PF_EXITING bit of the flags field of /proc/PID/stat:
@@ -32,21 +33,16 @@ func Dying(pid int) bool {
 // dying is [Dying] of the stat and status files read.
 func dying(stat, status []byte) bool {
 	var st procStat
-	if parseStat(stat, &st) != nil || linuxState(st.state).Gone() {
+	if procfs.ParseStat(stat, &st) != nil || linuxState(st.State).Gone() {
 		return false
 	}
-	return st.flags&pfExiting != 0 || (statusMask(status, "SigPnd")|statusMask(status, "ShdPnd"))&sigkillBit != 0
+	return st.Flags&pfExiting != 0 || (statusMask(status, "SigPnd")|statusMask(status, "ShdPnd"))&sigkillBit != 0
 }
 
 // statusMask parses the hexadecimal signal mask of the line "NAME:\tMASK"
 // of /proc/PID/status; 0 when there is none.
 func statusMask(b []byte, name string) uint64 {
-	i := bytes.Index(b, []byte("\n"+name+":"))
-	if i < 0 {
-		return 0
-	}
-	v := bytes.TrimSpace(b[i+len(name)+2:])
-	v = v[:lineLen(v)]
+	v, _ := procfs.StatusField(b, name)
 	m, err := strconv.ParseUint(string(v), 16, 64)
 	if err != nil {
 		return 0

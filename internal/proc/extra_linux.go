@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // extras fills the optional fields of p asked for in s.fields. They are
@@ -12,7 +14,7 @@ import (
 // its default fields and misses the extra ones.
 func (s *scan) extras(p *ProcessInfo, st *procStat) {
 	if s.fields.Has(FieldCPU) {
-		p.CPUPercent = st.cpuPercent(s.uptimeTicks, s.ncpu)
+		p.CPUPercent = statCPUPercent(st, s.uptimeTicks, s.ncpu)
 	}
 	if s.fields.Has(FieldCmdline) {
 		p.Cmdline = s.cmdline(p.PID)
@@ -77,27 +79,16 @@ func (s *scan) user(p *ProcessInfo) {
 // statusEUID returns the effective uid from "Uid:\treal\teffective\t...",
 // an unsigned decimal that fits a uid_t.
 func statusEUID(b []byte) (int, bool) {
-	i := bytes.Index(b, []byte("\nUid:"))
-	if i < 0 {
-		return 0, false
-	}
-	fields := bytes.Fields(b[i+5 : i+5+lineLen(b[i+5:])])
+	v, _ := procfs.StatusField(b, "Uid")
+	fields := bytes.Fields(v)
 	if len(fields) < 2 {
 		return 0, false
 	}
-	v, n := parseInt(fields[1])
-	if n != len(fields[1]) || fields[1][0] == '-' || v > math.MaxUint32 {
+	uid, n := procfs.ParseInt(fields[1])
+	if n != len(fields[1]) || fields[1][0] == '-' || uid > math.MaxUint32 {
 		return 0, false
 	}
-	return int(v), true
-}
-
-// lineLen is the length of b up to its first newline.
-func lineLen(b []byte) int {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return i
-	}
-	return len(b)
+	return int(uid), true
 }
 
 // markers reads the SYSPRIMS_* variables of /proc/PID/environ.

@@ -1,10 +1,12 @@
 package proc
 
 import (
-	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // FileFlags returns the open flags of descriptor fd of pid (the octal
@@ -15,11 +17,23 @@ func FileFlags(pid, fd int) (int, error) {
 	if err != nil {
 		return 0, notFound(pid, err)
 	}
-	for line := range bytes.Lines(b) {
-		if v, ok := bytes.CutPrefix(line, []byte("flags:")); ok {
-			n, err := strconv.ParseInt(string(bytes.TrimSpace(v)), 8, 64)
-			return int(n), err
-		}
+	flags, err := fdFlags(b)
+	if err != nil {
+		return 0, fmt.Errorf("sysprims: fdinfo of fd %d of process %d: %w", fd, pid, err)
 	}
-	return 0, fmt.Errorf("sysprims: fdinfo of fd %d of process %d has no flags", fd, pid)
+	return flags, nil
+}
+
+// fdFlags parses the "flags:\t0100002" line of an fdinfo file: open(2)
+// flags in octal, which fit in 32 bits.
+func fdFlags(b []byte) (int, error) {
+	v, ok := procfs.StatusField(b, "flags")
+	if !ok {
+		return 0, errors.New("no flags line")
+	}
+	n, err := strconv.ParseUint(string(v), 8, 32)
+	if err != nil {
+		return 0, fmt.Errorf("flags: %w", err)
+	}
+	return int(n), nil
 }

@@ -10,7 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // The fuzz targets of the /proc parsers. Each is seeded with the recorded
@@ -25,35 +28,37 @@ func FuzzParseStat(f *testing.F) {
 	f.Add([]byte("42 (a) b (c)) R 1 42 42 0 -1 4194304 0 0 0 0 7 3 0 0 20 0 1 0 99 0 12"))
 	f.Add([]byte("42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		envEndZero(b)
 		var st procStat
-		err := parseStat(b, &st)
+		err := procfs.ParseStat(b, &st)
+		if got, want := envEndZero(b), err == nil && refEnvEndZero(b); got != want {
+			t.Fatalf("envEndZero(%q) = %v, reference %v", b, got, want)
+		}
 		want, ok := referenceStat(b)
 		if err != nil {
-			if !errors.Is(err, errStatFormat) {
-				t.Fatalf("parseStat(%q): error %v does not wrap errStatFormat", b, err)
+			if !errors.Is(err, procfs.ErrStatFormat) {
+				t.Fatalf("procfs.ParseStat(%q): error %v does not wrap procfs.ErrStatFormat", b, err)
 			}
 			if ok {
-				t.Fatalf("parseStat(%q) = %v; the reference parses it: %+v", b, err, want)
+				t.Fatalf("procfs.ParseStat(%q) = %v; the reference parses it: %+v", b, err, want)
 			}
 			return
 		}
 		if !ok {
-			t.Fatalf("parseStat(%q) = %+v; the reference refuses it", b, st)
+			t.Fatalf("procfs.ParseStat(%q) = %+v; the reference refuses it", b, st)
 		}
 		if !sameStat(st, want) {
-			t.Fatalf("parseStat(%q) = %+v, reference %+v", b, st, want)
+			t.Fatalf("procfs.ParseStat(%q) = %+v, reference %+v", b, st, want)
 		}
 		var again procStat
 		line := formatStat(&st)
-		if err := parseStat(line, &again); err != nil || !sameStat(st, again) {
+		if err := procfs.ParseStat(line, &again); err != nil || !sameStat(st, again) {
 			t.Fatalf("round trip of %q through %q: %+v, %v", b, line, again, err)
 		}
-		p := st.info(1_700_000_000_000, 4)
-		if !p.State.Valid() || p.PID != st.pid || p.Name != string(st.name) {
+		p := statInfo(&st, 1_700_000_000_000, 4)
+		if !p.State.Valid() || p.PID != st.PID || p.Name != string(st.Name) {
 			t.Fatalf("info of %+v = %+v", st, p)
 		}
-		if pct := st.cpuPercent(1<<40, 2); !(pct >= 0 && pct <= 100) {
+		if pct := statCPUPercent(&st, 1<<40, 2); !(pct >= 0 && pct <= 100) {
 			t.Fatalf("cpuPercent of %+v = %v", st, pct)
 		}
 	})
@@ -75,19 +80,43 @@ func referenceStat(b []byte) (procStat, bool) {
 	if !ok || pid < 1 || pid > math.MaxInt32 {
 		return procStat{}, false
 	}
-	st := procStat{pid: int(pid), name: b[open+1 : end], state: s[end+2]}
+	st := procStat{PID: int(pid), Name: b[open+1 : end], State: s[end+2]}
+	kept := map[int]*int64{procfs.FieldPPID: &st.PPID, procfs.FieldPGRP: &st.PGRP, procfs.FieldSession: &st.Session,
+		procfs.FieldFlags: &st.Flags, procfs.FieldUtime: &st.Utime, procfs.FieldStime: &st.Stime,
+		procfs.FieldThreads: &st.Threads, procfs.FieldStarttime: &st.Starttime, procfs.FieldRSS: &st.RSS}
 	toks := strings.Split(s[end+3:], " ")
-	if len(toks) < fieldRSS-fieldPPID+2 || toks[0] != "" {
+	if len(toks) < procfs.FieldRSS-procfs.FieldPPID+2 || toks[0] != "" {
 		return procStat{}, false
 	}
-	for field := fieldPPID; field <= fieldRSS; field++ {
-		v, ok := refInt(toks[field-fieldPPID+1], field < fieldRSS)
+	for field := procfs.FieldPPID; field <= procfs.FieldRSS; field++ {
+		v, ok := refInt(toks[field-procfs.FieldPPID+1], field < procfs.FieldRSS)
 		if !ok {
 			return procStat{}, false
 		}
-		st.set(field, v)
+		if p := kept[field]; p != nil {
+			*p = v
+		}
 	}
 	return st, true
+}
+
+// refEnvEndZero reports whether a stat line that parses has fields 24..50
+// whole numbers one blank apart and field 51 (env_end) the number 0, at
+// the end of the line or of the text.
+func refEnvEndZero(b []byte) bool {
+	s := string(b)
+	toks := strings.Split(s[strings.LastIndexByte(s, ')')+3:], " ")
+	if len(toks) <= procfs.FieldEnvEnd-3 {
+		return false
+	}
+	for field := procfs.FieldRSS; field < procfs.FieldEnvEnd; field++ {
+		if _, ok := refInt(toks[field-3], true); !ok {
+			return false
+		}
+	}
+	last, _, _ := strings.Cut(toks[procfs.FieldEnvEnd-3], "\n")
+	v, ok := refInt(last, true)
+	return ok && v == 0
 }
 
 // refInt parses the decimal at the start of s (all of s when whole).
@@ -101,22 +130,23 @@ func refInt(s string, whole bool) (int64, bool) {
 }
 
 func sameStat(a, b procStat) bool {
-	return a.pid == b.pid && bytes.Equal(a.name, b.name) && a.state == b.state &&
-		a.ppid == b.ppid && a.pgrp == b.pgrp && a.session == b.session && a.flags == b.flags &&
-		a.utime == b.utime && a.stime == b.stime && a.threads == b.threads &&
-		a.starttime == b.starttime && a.rss == b.rss
+	return a.PID == b.PID && bytes.Equal(a.Name, b.Name) && a.State == b.State &&
+		a.PPID == b.PPID && a.PGRP == b.PGRP && a.Session == b.Session && a.Flags == b.Flags &&
+		a.Utime == b.Utime && a.Stime == b.Stime && a.Threads == b.Threads &&
+		a.Starttime == b.Starttime && a.RSS == b.RSS
 }
 
 // formatStat writes st as the kernel would, the fields it does not keep 0.
 func formatStat(st *procStat) []byte {
-	b := fmt.Appendf(nil, "%d (%s) ", st.pid, st.name)
-	b = append(b, st.state) // a byte, not a rune
+	b := fmt.Appendf(nil, "%d (%s) ", st.PID, st.Name)
+	b = append(b, st.State) // a byte, not a rune
 	return fmt.Appendf(b, " %d %d %d 0 0 %d 0 0 0 0 %d %d 0 0 0 0 %d 0 %d 0 %d 0 0\n",
-		st.ppid, st.pgrp, st.session, st.flags, st.utime, st.stime, st.threads, st.starttime, st.rss)
+		st.PPID, st.PGRP, st.Session, st.Flags, st.Utime, st.Stime, st.Threads, st.Starttime, st.RSS)
 }
 
 // FuzzStatusEUID checks that the effective uid read from a status file is
-// the second number of its Uid line, and a uid_t.
+// the second number of its first Uid line (the file's first line too),
+// and a uid_t.
 func FuzzStatusEUID(f *testing.F) {
 	addFiles(f, "testdata/proc/*/status", "testdata/proc/*/task/*/status")
 	f.Add([]byte("Name:\tx\nUid:\t1000\t4294967294\t0\t0\n"))
@@ -128,8 +158,7 @@ func FuzzStatusEUID(f *testing.F) {
 			}
 			return
 		}
-		_, line, _ := strings.Cut(string(b), "\nUid:")
-		line, _, _ = strings.Cut(line, "\n")
+		line, _ := refStatusField(string(b), "Uid")
 		fields := strings.Fields(line)
 		if len(fields) < 2 || fields[1][0] == '+' {
 			t.Fatalf("statusEUID(%q) = %d from Uid line %q", b, uid, line)
@@ -162,11 +191,12 @@ func FuzzCmdline(f *testing.F) {
 // FuzzPIDList checks the children file parser against strings.Fields and
 // strconv: every field that is a positive pid, in order, and nothing else.
 func FuzzPIDList(f *testing.F) {
-	addFiles(f, "testdata/proc/*/task/*/children")
+	addFiles(f, "testdata/proc/*/task/*/children", "../platform/testdata/usage/*/cgroup.procs")
 	f.Add([]byte("12 34 \n"))
+	f.Add([]byte("1\n2\n3\n4\n5\n")) // a cgroup.procs file
 	f.Add([]byte("1 -2 0 x3 99999999999999999999 4"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got := appendPIDList([]int{7}, b)
+		got := procfs.AppendPIDs([]int{7}, b)
 		var want []int
 		for _, s := range strings.FieldsFunc(string(b), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' }) {
 			if pid, err := strconv.ParseInt(s, 10, 32); err == nil && pid > 0 && s[0] != '+' {
@@ -174,7 +204,7 @@ func FuzzPIDList(f *testing.F) {
 			}
 		}
 		if got[0] != 7 || !slices.Equal(got[1:], want) {
-			t.Fatalf("appendPIDList(%q) = %v, want %v", b, got[1:], want)
+			t.Fatalf("AppendPIDs(%q) = %v, want %v", b, got[1:], want)
 		}
 	})
 }
@@ -277,9 +307,10 @@ func FuzzUptime(f *testing.F) {
 func FuzzCgroupFile(f *testing.F) {
 	f.Add([]byte("9:name=systemd:/\n4:memory:/x\n0::/user.slice/session-1.scope\n"))
 	f.Add([]byte("0::/\n"))
+	f.Add([]byte("0::/user.slice/user-0.slice/session-c1.scope\r\n0::/second\n"))
 	f.Add([]byte("1:cpu:/\n0::"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got := cgroupV2Path(b)
+		got := procfs.CgroupV2Path(b)
 		want := ""
 		for _, line := range strings.Split(string(b), "\n") {
 			if p, ok := strings.CutPrefix(line, "0::"); ok {
@@ -288,7 +319,71 @@ func FuzzCgroupFile(f *testing.F) {
 			}
 		}
 		if got != want {
-			t.Fatalf("cgroupV2Path(%q) = %q, want %q", b, got, want)
+			t.Fatalf("CgroupV2Path(%q) = %q, want %q", b, got, want)
+		}
+	})
+}
+
+// FuzzStatusField checks the "NAME:\tVALUE" reader of status and fdinfo
+// files against a reference (the first line that starts with "NAME:", its
+// rest trimmed), and the readers built on it: statusMask reads that value
+// as a hexadecimal mask, fdFlags as an octal uint32.
+func FuzzStatusField(f *testing.F) {
+	for _, name := range []string{"Tgid", "SigPnd", "ShdPnd", "Uid", "flags"} {
+		addFilesAs(f, name, "testdata/status/*", "testdata/proc/*/status", "testdata/fdinfo/*")
+	}
+	f.Add([]byte("Name:\tx\nPPid:\t1\nTgid:  42 \n"), "Pid")
+	f.Add([]byte("pos:\t0\nflags:\t-02\n"), "flags")
+	f.Fuzz(func(t *testing.T, b []byte, name string) {
+		got, ok := procfs.StatusField(b, name)
+		want, wantOK := refStatusField(string(b), name)
+		if ok != wantOK || string(got) != want {
+			t.Fatalf("StatusField(%q, %q) = %q, %v; want %q, %v", b, name, got, ok, want, wantOK)
+		}
+		mask, err := strconv.ParseUint(want, 16, 64)
+		if m := statusMask(b, name); m != mask && (err == nil || m != 0) {
+			t.Fatalf("statusMask(%q, %q) = %#x; the value reads %q", b, name, m, want)
+		}
+		flags, err := fdFlags(b)
+		v, ok := refStatusField(string(b), "flags")
+		wantFlags, werr := strconv.ParseUint(v, 8, 32)
+		if (err == nil) != (ok && werr == nil) || err == nil && uint64(flags) != wantFlags {
+			t.Fatalf("fdFlags(%q) = %#o, %v; the flags line reads %q", b, flags, err, v)
+		}
+	})
+}
+
+// refStatusField is StatusField with strings.
+func refStatusField(s, name string) (string, bool) {
+	for _, line := range strings.Split(s, "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// FuzzFIFOID checks the names Streams gives named pipes: one exactly for
+// a FIFO's mode, never a pipe's or socket's name, and read back as the
+// same device and inode.
+func FuzzFIFOID(f *testing.F) {
+	f.Add(uint32(syscall.S_IFIFO|0o644), uint64(66306), uint64(5064329))
+	f.Add(uint32(syscall.S_IFSOCK|0o777), uint64(8), uint64(77))
+	f.Add(uint32(syscall.S_IFREG|syscall.S_IFIFO), uint64(0), uint64(math.MaxUint64))
+	f.Fuzz(func(t *testing.T, mode uint32, dev, ino uint64) {
+		name, ok := fifoName(mode, dev, ino)
+		if ok != (mode&syscall.S_IFMT == syscall.S_IFIFO) || ok != (name != "") {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, %v", mode, dev, ino, name, ok)
+		}
+		if !ok {
+			return
+		}
+		var d, i uint64
+		if n, err := fmt.Sscanf(name, "fifo:[%d:%d]", &d, &i); n != 2 || err != nil || d != dev || i != ino {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, reads back %d:%d (%v)", mode, dev, ino, name, d, i, err)
+		}
+		if _, sock := SocketInode(name); sock || strings.HasPrefix(name, "pipe:") {
+			t.Fatalf("fifoName(%#o, %d, %d) = %q, a pipe's or socket's name", mode, dev, ino, name)
 		}
 	})
 }

@@ -2,12 +2,13 @@ package proc
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // Cgroup returns the cgroup v2 path of pid (the "0::" line of
@@ -18,18 +19,7 @@ func Cgroup(pid int) (string, error) {
 	if err != nil {
 		return "", notFound(pid, err)
 	}
-	return cgroupV2Path(b), nil
-}
-
-// cgroupV2Path returns the path of the "0::" line of a /proc/PID/cgroup
-// file, "" when it has none.
-func cgroupV2Path(b []byte) string {
-	for line := range bytes.Lines(b) {
-		if p, ok := bytes.CutPrefix(line, []byte("0::")); ok {
-			return string(bytes.TrimRight(p, "\n"))
-		}
-	}
-	return ""
+	return procfs.CgroupV2Path(b), nil
 }
 
 // PIDs lists the processes /proc shows (threads not included).
@@ -67,10 +57,20 @@ func streams(root string, pid int) (map[int]string, error) {
 // inode; false when it opens something else.
 func fifoID(link string) (string, bool) {
 	var st syscall.Stat_t
-	if err := syscall.Stat(link, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFIFO {
+	if err := syscall.Stat(link, &st); err != nil {
 		return "", false
 	}
-	return "fifo:[" + strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10) + "]", true
+	return fifoName(uint32(st.Mode), uint64(st.Dev), uint64(st.Ino))
+}
+
+// fifoName is the name [Streams] gives an open file of mode, device and
+// inode as stat(2) reports them: "fifo:[DEV:INO]" for a named pipe, false
+// for anything else.
+func fifoName(mode uint32, dev, ino uint64) (string, bool) {
+	if mode&syscall.S_IFMT != syscall.S_IFIFO {
+		return "", false
+	}
+	return "fifo:[" + strconv.FormatUint(dev, 10) + ":" + strconv.FormatUint(ino, 10) + "]", true
 }
 
 // Files returns what the open file descriptors of pid point to, as
@@ -94,7 +94,7 @@ func fdLinks(root string, pid int) (dir string, links map[int]string, err error)
 		return dir, links, err
 	}
 	var st procStat
-	if b, err := os.ReadFile(base + "/stat"); err == nil && parseStat(b, &st) == nil && st.state == 'Z' && st.threads > 1 {
+	if b, err := os.ReadFile(base + "/stat"); err == nil && procfs.ParseStat(b, &st) == nil && st.State == 'Z' && st.Threads > 1 {
 		if _, tid := liveThread(root, pid); tid != 0 {
 			dir = base + "/task/" + strconv.Itoa(tid) + "/fd"
 			links, err = readLinks(dir, pid)
@@ -192,12 +192,12 @@ func execPending(pid int) bool {
 // envEndZero reports whether env_end, field 51 of a /proc/PID/stat line,
 // is 0.
 func envEndZero(stat []byte) bool {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
+	var st procStat
+	if procfs.ParseStat(stat, &st) != nil {
 		return false
 	}
-	f := bytes.Fields(stat[i+1:])
-	return len(f) > 48 && string(f[48]) == "0"
+	v, ok := st.Field(procfs.FieldEnvEnd)
+	return ok && v == 0
 }
 
 // ThreadGroup returns the id of the process that thread id tid belongs
@@ -209,11 +209,7 @@ func ThreadGroup(tid int) (int, error) {
 	if err != nil {
 		return 0, notFound(tid, err)
 	}
-	i := bytes.Index(b, []byte("\nTgid:"))
-	if i < 0 {
-		return 0, fmt.Errorf("sysprims: process %d: no Tgid in status", tid)
-	}
-	line := bytes.TrimSpace(b[i+6 : i+6+lineLen(b[i+6:])])
+	line, _ := procfs.StatusField(b, "Tgid")
 	tgid, err := strconv.Atoi(string(line))
 	if err != nil {
 		return 0, fmt.Errorf("sysprims: process %d: Tgid %q: %w", tid, line, err)

@@ -189,9 +189,10 @@ func sortListeners(ls []Listener) {
 // SocketInode returns the inode of a "socket:[INODE]" descriptor target.
 func SocketInode(target string) (uint64, bool) {
 	s, ok := strings.CutPrefix(target, "socket:[")
-	if !ok {
+	s, ok2 := strings.CutSuffix(s, "]")
+	if !ok || !ok2 {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(strings.TrimSuffix(s, "]"), 10, 64)
+	n, err := strconv.ParseUint(s, 10, 64)
 	return n, err == nil
 }

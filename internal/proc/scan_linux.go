@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // defaultRoot is the proc filesystem read when Options.Root is empty.
@@ -160,8 +162,8 @@ func (s *scan) process(pid int) (ProcessInfo, error) {
 	if err := s.stat(pid, &st); err != nil {
 		return ProcessInfo{}, err
 	}
-	p := st.info(s.btimeMs, s.pageKB)
-	if p.State == StateZombie && st.threads > 1 {
+	p := statInfo(&st, s.btimeMs, s.pageKB)
+	if p.State == StateZombie && st.Threads > 1 {
 		p.State, s.thread = liveThread(s.root, pid)
 		defer func() { s.thread = 0 }()
 	}
@@ -194,17 +196,17 @@ func liveThread(root string, pid int) (State, int) {
 		}
 		b, err := os.ReadFile(task + "/" + strconv.Itoa(tid) + "/stat")
 		var st procStat
-		if err != nil || parseStat(b, &st) != nil {
+		if err != nil || procfs.ParseStat(b, &st) != nil {
 			continue
 		}
-		if state := linuxState(st.state); !state.Gone() {
+		if state := linuxState(st.State); !state.Gone() {
 			return state, tid
 		}
 	}
 	return StateZombie, 0
 }
 
-// stat reads and parses <root>/pid/stat into st. st.name aliases s.buf.
+// stat reads and parses <root>/pid/stat into st. st.Name aliases s.buf.
 func (s *scan) stat(pid int, st *procStat) error {
 	b, err := s.read(pid, "stat")
 	if err != nil {
@@ -213,7 +215,7 @@ func (s *scan) stat(pid int, st *procStat) error {
 	if len(b) == 0 {
 		return unix.ESRCH // reaped between open and read
 	}
-	if err := parseStat(b, st); err != nil {
+	if err := procfs.ParseStat(b, st); err != nil {
 		return fmt.Errorf("sysprims: %s/%d/stat: %w", s.root, pid, err)
 	}
 	return nil
@@ -261,7 +263,7 @@ func readBootTimeMs(root string) (int64, error) {
 func parseBootTimeMs(b []byte) (int64, bool) {
 	for line := range bytes.Lines(b) {
 		if rest, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
-			if v, n := parseInt(rest); n > 0 && v >= 0 && v <= math.MaxInt64/1000 {
+			if v, n := procfs.ParseInt(rest); n > 0 && v >= 0 && v <= math.MaxInt64/1000 {
 				return v * 1000, true
 			}
 		}
@@ -285,7 +287,7 @@ func uptimeTicks(root string) (int64, error) {
 // parseUptimeTicks parses the first number of a /proc/uptime file
 // ("605.83 1125.25", seconds) in clock ticks.
 func parseUptimeTicks(b []byte) (int64, bool) {
-	secs, n := parseInt(b)
+	secs, n := procfs.ParseInt(b)
 	if n == 0 || b[0] == '-' || secs > math.MaxInt64/clockTicks-1 {
 		return 0, false
 	}

@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // The raw file primitives of the Linux snapshot. They take NUL-terminated
@@ -109,7 +111,7 @@ func appendDirentPIDs(pids []int, buf []byte) []int {
 }
 
 // parsePIDName parses a NUL-terminated directory name made of digits only,
-// a pid in 1..maxPID.
+// a pid in 1..procfs.MaxPID.
 //
 //go:norace
 func parsePIDName(name []byte) (int, bool) {
@@ -117,7 +119,7 @@ func parsePIDName(name []byte) (int, bool) {
 	i := 0
 	for ; i < len(name) && name[i] != 0; i++ {
 		c := name[i]
-		if c < '0' || c > '9' || pid > (maxPID-int(c-'0'))/10 {
+		if c < '0' || c > '9' || pid > (procfs.MaxPID-int(c-'0'))/10 {
 			return 0, false
 		}
 		pid = pid*10 + int(c-'0')

@@ -2,6 +2,7 @@ package helper
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // cleanWait bounds the wait for killed leaves to empty.
@@ -107,26 +110,62 @@ func RemoveCgroup(dir string) error {
 }
 
 // waitEmpty waits until dir/cgroup.events says "populated 0" (or dir is
-// gone), sleeping in ppoll for the kernel's change notification, or until
-// deadline.
+// gone), or until deadline.
 func waitEmpty(dir string, deadline time.Time) error {
 	f, err := os.Open(filepath.Join(dir, "cgroup.events"))
 	if err != nil {
 		return nil // removed already
 	}
 	defer f.Close()
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	return WaitEvents(ctx, f, dir)
+}
+
+// Populated reads the "populated" key of f, an open cgroup.events file:
+// whether its cgroup or one below holds a process.
+func Populated(f *os.File) (bool, error) {
 	buf := make([]byte, 256)
-	for {
-		n, _ := f.ReadAt(buf, 0)
-		if !strings.Contains(string(buf[:n]), "populated 1") {
-			return nil
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return fmt.Errorf("sysprims: cgroup %s not empty after %v", dir, cleanWait)
-		}
-		pollPri(int(f.Fd()), min(left, 50*time.Millisecond))
+	n, err := f.ReadAt(buf, 0)
+	if n == 0 && err != nil {
+		return false, err
 	}
+	pop, ok := procfs.Populated(buf[:n])
+	if !ok {
+		return false, errors.New("sysprims: no populated key in cgroup.events")
+	}
+	return pop, nil
+}
+
+// WaitEvents waits until f, the open cgroup.events file of dir, says
+// "populated 0", sleeping in ppoll(2) for POLLPRI (the kernel's change
+// notification) between reads, or until ctx is done. Each sleep is
+// bounded ([pollWait]) so ctx is checked.
+func WaitEvents(ctx context.Context, f *os.File, dir string) error {
+	for {
+		pop, err := Populated(f)
+		if err != nil || !pop {
+			return err
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("sysprims: cgroup %s not empty: %w", dir, ctx.Err())
+		}
+		pollPri(int(f.Fd()), pollWait(ctx))
+	}
+}
+
+// pollSlice bounds one sleep of [WaitEvents].
+const pollSlice = 50 * time.Millisecond
+
+// pollWait is the next sleep of [WaitEvents]: pollSlice, or less when
+// ctx's deadline comes sooner, so a grace period ends on time rather than
+// up to a slice late; at least 1 ms.
+func pollWait(ctx context.Context) time.Duration {
+	d := pollSlice
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, time.Until(dl))
+	}
+	return max(d, time.Millisecond)
 }
 
 // CgroupMount finds the cgroup2 mount point in a mountinfo file.
@@ -172,16 +211,12 @@ func unescapeMount(s string) string {
 	return b.String()
 }
 
-// OwnCgroup returns the path of the "0::" line of a /proc/PID/cgroup file.
+// OwnCgroup returns the cgroup v2 path of the "0::" line of a
+// /proc/PID/cgroup file ([procfs.CgroupV2Path]).
 func OwnCgroup(file string) string {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return ""
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(line, "0::"); ok {
-			return p
-		}
-	}
-	return ""
+	return procfs.CgroupV2Path(b)
 }

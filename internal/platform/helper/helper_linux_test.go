@@ -1,6 +1,7 @@
 package helper
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -9,18 +10,13 @@ import (
 	"time"
 )
 
-func TestParseStat(t *testing.T) {
-	st, ok := parseStat("42 (a) b) c) S 7 9 9 0 -1")
-	if !ok || st.ppid != 7 || st.pgid != 9 || st.gone {
-		t.Errorf("got %+v %v", st, ok)
+func TestReadStat(t *testing.T) {
+	ppid, pgid, ok := readStat(os.Getpid())
+	if !ok || ppid != int64(os.Getppid()) || pgid != int64(syscall.Getpgrp()) {
+		t.Errorf("readStat(self) = ppid %d pgid %d %v; want %d %d", ppid, pgid, ok, os.Getppid(), syscall.Getpgrp())
 	}
-	if st, ok := parseStat("42 (z) Z 1 1 1"); !ok || !st.gone {
-		t.Errorf("zombie: %+v %v", st, ok)
-	}
-	for _, bad := range []string{"", "42 (x", "42 (x) S"} {
-		if _, ok := parseStat(bad); ok {
-			t.Errorf("%q parsed", bad)
-		}
+	if _, _, ok := readStat(-1); ok {
+		t.Error("readStat(-1) ok")
 	}
 }
 

@@ -3,8 +3,9 @@ package helper
 import (
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
+
+	"github.com/3leaps/sysprims-go/internal/platform/helper/procfs"
 )
 
 // Children lists the children of pid from every
@@ -19,14 +20,8 @@ func Children(pid int) []int {
 	d.Close()
 	var out []int
 	for _, tid := range tids {
-		b, err := os.ReadFile(dir + "/" + tid + "/children")
-		if err != nil {
-			continue
-		}
-		for _, f := range strings.Fields(string(b)) {
-			if c, err := strconv.Atoi(f); err == nil {
-				out = append(out, c)
-			}
+		if b, err := os.ReadFile(dir + "/" + tid + "/children"); err == nil {
+			out = procfs.AppendPIDs(out, b)
 		}
 	}
 	return out
@@ -45,39 +40,22 @@ func Subtree(pid int) []int {
 	return out
 }
 
-// stat is what the shim reads of one /proc/PID/stat.
-type stat struct {
-	ppid, pgid int
-	gone       bool // zombie or dead
-}
-
-// readStat parses /proc/PID/stat with one read; comm ends at the last ')'.
-func readStat(pid int) (stat, bool) {
+// readStat reads the parent and process group of pid from
+// /proc/PID/stat with one read.
+func readStat(pid int) (ppid, pgid int64, ok bool) {
 	fd, err := syscall.Open("/proc/"+strconv.Itoa(pid)+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return stat{}, false
+		return 0, 0, false
 	}
 	var buf [512]byte
 	n, err := syscall.Read(fd, buf[:])
 	syscall.Close(fd)
 	if err != nil || n <= 0 {
-		return stat{}, false
+		return 0, 0, false
 	}
-	return parseStat(string(buf[:n]))
-}
-
-func parseStat(s string) (stat, bool) {
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return stat{}, false
+	var st procfs.Stat
+	if procfs.ParseStat(buf[:n], &st) != nil {
+		return 0, 0, false
 	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 3 {
-		return stat{}, false
-	}
-	st := stat{gone: f[0] == "Z" || f[0] == "X" || f[0] == "x"}
-	var err1, err2 error
-	st.ppid, err1 = strconv.Atoi(f[1])
-	st.pgid, err2 = strconv.Atoi(f[2])
-	return st, err1 == nil && err2 == nil
+	return st.PPID, st.PGRP, true
 }

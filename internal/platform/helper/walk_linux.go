@@ -50,9 +50,9 @@ func pin(pid, parent, parentFD int) (member, bool) {
 	if err != nil && !errors.Is(err, syscall.ENOSYS) {
 		return member{}, false // gone
 	}
-	st, ok := readStat(pid)
-	if ok && st.ppid == parent && (parentFD < 0 || pidfdSend(parentFD, 0) == nil) {
-		return member{pid: pid, pgid: st.pgid, fd: fd}, true
+	ppid, pgid, ok := readStat(pid)
+	if ok && ppid == int64(parent) && (parentFD < 0 || pidfdSend(parentFD, 0) == nil) {
+		return member{pid: pid, pgid: int(pgid), fd: fd}, true
 	}
 	if fd >= 0 {
 		syscall.Close(fd)
