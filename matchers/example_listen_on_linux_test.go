@@ -15,6 +15,8 @@ import (
 
 // A server started on port 0 is waited for, and reached, through the
 // socket its tree listens on: no readiness line, no log parsing, no sleep.
+// (The "listen" fixture is the server; a test binary that starts fixtures
+// calls fixtures.Main first in its TestMain.)
 func ExampleListenOn() {
 	t := sysprimstest.NewRecorder("TestServer")
 	defer t.Close()

@@ -11,7 +11,8 @@ import (
 // A server started on port 0 is reached through the port its tree
 // listens on, not through its log. (The "listen" fixture opens a TCP
 // socket on a free loopback port and says "ready"; a spec would rather
-// wait with Eventually(srv).Should(matchers.ListenOn(...)).)
+// wait with Eventually(srv).Should(matchers.ListenOn(...)). A test binary
+// that starts fixtures calls fixtures.Main first in its TestMain.)
 func ExampleProcess_Listeners() {
 	t := sysprimstest.NewRecorder("TestServer")
 	defer t.Close()
