@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -263,7 +264,8 @@ func TestRunCleanE2E(t *testing.T) {
 }
 
 // run's JSON report follows its schema however the command ends: failed,
-// killed by a signal, timed out, not found.
+// killed by a signal, timed out; a command not found gives no report, and
+// --output leaves no file (it left an empty one, which is no JSON).
 func TestRunJSONOutcomesE2E(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -277,14 +279,19 @@ func TestRunJSONOutcomesE2E(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env, _ := marker(t)
-			r := runBin(t, []string{env}, append([]string{"run", "--format", "json"}, tc.args...)...)
+			out := filepath.Join(t.TempDir(), "report.json")
+			r := runBin(t, []string{env}, append([]string{"run", "--format", "json", "--output", out}, tc.args...)...)
 			if r.code != tc.want {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tc.want, r.stderr)
 			}
-			if i := strings.Index(r.stderr, "{"); i >= 0 {
-				validateReport(t, []byte(r.stderr[i:]))
-			} else if tc.want != exitNotFound {
-				t.Errorf("no report:\n%s", r.stderr)
+			b, err := os.ReadFile(out)
+			switch {
+			case tc.want == exitNotFound && !errors.Is(err, fs.ErrNotExist):
+				t.Errorf("a command that never started left %s: %q, %v", out, b, err)
+			case tc.want != exitNotFound && err != nil:
+				t.Errorf("no report: %v; stderr:\n%s", err, r.stderr)
+			case tc.want != exitNotFound:
+				validateReport(t, b)
 			}
 		})
 	}
@@ -477,6 +484,9 @@ func takeBaseline(t *testing.T) string {
 	r := runBin(t, nil, "snapshot", "--json")
 	if r.code != 0 {
 		t.Fatalf("snapshot: exit %d: %s", r.code, r.stderr)
+	}
+	if err := loadSchema(t, "process-snapshot.schema.json").Validate([]byte(r.stdout)); err != nil {
+		t.Errorf("the baseline (a whole snapshot) does not match its schema: %v", err)
 	}
 	return writeFile(t, t.TempDir(), "baseline.json", r.stdout)
 }

@@ -76,7 +76,8 @@ run      runs CMD in a guaranteed container (cgroup v2 leaf or subreaper),
          nothing else: what it signals is a member of it. CMD's processes
          carry markers minted by this run (SYSPRIMS_RUN_ID, SYSPRIMS_TREE_ID)
          in place of any SYSPRIMS_ marker sysprims-leakcheck inherited.
-         The report goes to stderr unless --output names a file.
+         The report goes to stderr unless --output names a file; a command
+         that never started (126, 127) writes none, and leaves no file.
   --timeout D   tear the tree down after D (e.g. 30s, 10m) and exit 124; 0: none
   --grace D     between the first signal and SIGKILL (default 2s)
   --signal S    first signal of a teardown: TERM, SIGINT, 9, ... (default TERM);

@@ -47,6 +47,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	rep, code := execute(o, stdout, stderr)
 	if rep == nil {
 		_ = closeOut()
+		if o.output != "" && o.output != "-" {
+			_ = os.Remove(o.output) // no report: an empty file would read as a broken one
+		}
 		return code
 	}
 	return finishReport(rep, o.format, w, closeOut, stderr)
