@@ -429,3 +429,34 @@ func TestCheckPIDBuildsOnValidatePID(t *testing.T) {
 		t.Error("an ancestor's refusal does not test as signal.ErrInvalidPID")
 	}
 }
+
+func TestSetEnv(t *testing.T) {
+	got := SetEnv([]string{"A=1", EnvTreeID + "=old", "B=2"}, []string{EnvTreeID + "=new"})
+	if want := []string{"A=1", "B=2", EnvTreeID + "=new"}; !slices.Equal(got, want) {
+		t.Errorf("SetEnv = %v, want %v", got, want)
+	}
+	if v := LookupEnv([]string{"A=1", "A=2", "AB=3"}, "A"); v != "2" {
+		t.Errorf("LookupEnv = %q, want the last value", v)
+	}
+}
+
+// InTree builds on CarriesTree: a copy of the tree id (no run id, or
+// another's) is carried but no membership; a helper is neither.
+func TestCarriesTree(t *testing.T) {
+	id := NewTreeID()
+	for _, tt := range []struct {
+		markers         map[string]string
+		carries, inTree bool
+	}{
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id}, true, true},
+		{map[string]string{EnvTreeID: id}, true, false},
+		{map[string]string{EnvRunID: "0badc0de", EnvTreeID: id}, true, false},
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id, EnvGuardian: "/x"}, false, false},
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id + "0"}, false, false},
+	} {
+		p := process.Info{PID: 9, Markers: tt.markers}
+		if CarriesTree(p, id) != tt.carries || InTree(p, id) != tt.inTree || CarriesTree(p, "") || InTree(p, "") {
+			t.Errorf("%v: CarriesTree %v, InTree %v, want %v, %v", tt.markers, CarriesTree(p, id), InTree(p, id), tt.carries, tt.inTree)
+		}
+	}
+}

@@ -323,8 +323,10 @@ func describe(pids []int) (live, zombies []proc.ProcessInfo) {
 	return live, zombies
 }
 
-// markedBy returns the live processes whose environment carries
-// this tree's SYSPRIMS_TREE_ID. Only processes started since the root
+// markedBy returns the live processes that carry this tree's marker
+// ([owner.CarriesTree]: a copy counts, a sysprims helper does not). It
+// detects and reports; what it finds is signalled only on a proof of its
+// own ([Tree.provable]). Only processes started since the root
 // can carry it, so the environment is read for those alone (the rest of
 // the system costs one cheap snapshot). A process that dropped its
 // environment is missed.
@@ -336,7 +338,7 @@ func (t *Tree) markedBy() ([]proc.ProcessInfo, error) {
 	})
 	var pids []int
 	for _, p := range proc.Fill(cands, proc.FieldMarkers) {
-		if p.Markers[TreeIDEnv] == t.treeID {
+		if owner.CarriesTree(p, t.treeID) {
 			pids = append(pids, p.PID)
 		}
 	}
