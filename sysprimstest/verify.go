@@ -105,7 +105,7 @@ func (sc *scope) verifyProcesses(what string) error {
 	if err != nil {
 		return err
 	}
-	found = merge(found, leaks)
+	found = proc.Merge(found, leaks)
 	notes := sc.remove(found)
 	if sc.Test == "" {
 		reap(append(zombies, infos(found)...))
@@ -222,17 +222,6 @@ func reap(ps []process.Info) {
 func stillRunning(p process.Info) bool {
 	_, ok := proc.Running(p.ID(), proc.Options{})
 	return ok
-}
-
-// merge returns a and the findings of b whose pid a lacks.
-func merge(a, b []owner.Finding) []owner.Finding {
-	for _, f := range b {
-		if !slices.ContainsFunc(a, func(g owner.Finding) bool { return g.PID == f.PID }) {
-			a = append(a, f)
-		}
-	}
-	slices.SortFunc(a, func(x, y owner.Finding) int { return x.PID - y.PID })
-	return a
 }
 
 func infos(fs []owner.Finding) []process.Info {

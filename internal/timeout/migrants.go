@@ -48,7 +48,7 @@ func (t *Tree) catchMigrants(o *Outcome) {
 	})
 	for _, p := range ms {
 		if !slices.Contains(killed, p.ID()) || slices.Contains(left, p.ID()) {
-			o.Survivors = mergeInfos(o.Survivors, []proc.ProcessInfo{p})
+			o.Survivors = proc.Merge(o.Survivors, []proc.ProcessInfo{p})
 		}
 	}
 	t.emitEscaped(ms, "left the "+string(t.c.Mechanism())+" container, found by its marker", o.Survivors)

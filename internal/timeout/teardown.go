@@ -76,7 +76,7 @@ func (t *Tree) finish(timedOut bool) Outcome {
 		errs = append(errs, err)
 		var zombies []proc.ProcessInfo
 		o.Survivors, zombies, err = t.verify(&o.Escalated)
-		o.Zombies = mergeInfos(o.Zombies, zombies)
+		o.Zombies = proc.Merge(o.Zombies, zombies)
 		errs = append(errs, err)
 	}
 	t.catchMigrants(&o)
@@ -303,7 +303,7 @@ func (t *Tree) members() (live, zombies []proc.ProcessInfo, err error) {
 		return live, zombies, err
 	}
 	marked, serr := t.markedBy()
-	return mergeInfos(live, marked), zombies, errors.Join(err, serr)
+	return proc.Merge(live, marked), zombies, errors.Join(err, serr)
 }
 
 // describe looks pids up, splitting live processes from zombies and
@@ -344,17 +344,6 @@ func (t *Tree) markedBy() ([]proc.ProcessInfo, error) {
 	}
 	live, _ := describe(pids)
 	return live, err
-}
-
-// mergeInfos returns a and the processes of b not in a, sorted by pid.
-func mergeInfos(a, b []proc.ProcessInfo) []proc.ProcessInfo {
-	for _, p := range b {
-		if !slices.ContainsFunc(a, func(q proc.ProcessInfo) bool { return q.PID == p.PID }) {
-			a = append(a, p)
-		}
-	}
-	slices.SortFunc(a, func(x, y proc.ProcessInfo) int { return x.PID - y.PID })
-	return a
 }
 
 // faults are the signals a process raises by its own doing (a bad
