@@ -104,3 +104,12 @@ func Merge[T interface{ ID() Identity }](a, b []T) []T {
 	slices.SortFunc(a, func(x, y T) int { return x.ID().PID - y.ID().PID })
 	return a
 }
+
+// IDs returns the identities of ps, in order.
+func IDs[T interface{ ID() Identity }](ps []T) []Identity {
+	out := make([]Identity, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID()
+	}
+	return out
+}

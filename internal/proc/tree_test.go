@@ -114,3 +114,10 @@ func TestMerge(t *testing.T) {
 		t.Errorf("Merge(findings) = %v", fs)
 	}
 }
+
+func TestIDs(t *testing.T) {
+	got := IDs([]found{{ProcessInfo{PID: 5, StartTimeUnixMs: 7}, ""}, {ProcessInfo{PID: 4}, ""}})
+	if want := []Identity{{PID: 5, StartTimeUnixMs: 7}, {PID: 4}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("IDs = %v, want %v", got, want)
+	}
+}

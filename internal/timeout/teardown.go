@@ -155,11 +155,11 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	g := owner.NewGuard()
 	rescan := func() []proc.Identity {
 		marked, _ := t.markedBy()
-		return identities(t.provable(g, marked))
+		return proc.IDs(t.provable(g, marked))
 	}
 	t.sending(t.signal())
 	t.sending(syscall.SIGKILL)
-	rep := TerminateAll(identities(t.provable(g, live)), t.signal(), t.grace(), rescan)
+	rep := TerminateAll(proc.IDs(t.provable(g, live)), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	left, zombies, err := t.members()
 	t.emitEscaped(live, "outlived the "+string(t.c.Mechanism())+" teardown, found by its marker; torn down one by one", left)
@@ -184,14 +184,6 @@ func (t *Tree) provable(g *owner.Guard, ps []proc.ProcessInfo) []proc.ProcessInf
 		}
 		return g.Refuse(p, proof) != nil
 	})
-}
-
-func identities(ps []proc.ProcessInfo) []proc.Identity {
-	ids := make([]proc.Identity, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID()
-	}
-	return ids
 }
 
 // waitEmpty waits at most d for the container to hold no live member.
