@@ -1,7 +1,7 @@
 // Package proctest holds what the snapshot benchmarks of this module and
 // of the peer-comparison module share: a population of idle processes that
 // brings the machine to a given process count, the floor every /proc
-// snapshot is measured against, and paired timings that stay meaningful on
+// snapshot is measured against (bare, or parsing the default fields), and paired timings that stay meaningful on
 // a busy machine. Linux only; it imports nothing from this module, so the
 // proc package's own tests can use it.
 package proctest
