@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.uber.org/goleak"
@@ -15,7 +14,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
-	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/timeout"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -105,7 +104,7 @@ func (sc *scope) verifyProcesses(what string) error {
 	if err != nil {
 		return err
 	}
-	found = merge(found, leaks)
+	found = proc.Merge(found, leaks)
 	notes := sc.remove(found)
 	if sc.Test == "" {
 		reap(append(zombies, infos(found)...))
@@ -172,49 +171,55 @@ func (sc *scope) judge() ([]owner.Finding, []process.Info, error) {
 // remove kills what the check proved is its to kill and returns, for
 // each finding, what it did and why. A tree's members were killed by its
 // container already; a descendant is killed by identity once a guard
-// agrees (never inside a container: that container answers for it).
+// agrees (never inside a container: that container answers for it), and
+// waited for by the engine's rule ([timeout.KillAll]).
 func (sc *scope) remove(found []owner.Finding) map[int]string {
 	notes := map[int]string{}
+	var kill []owner.Finding
 	var g *owner.Guard
 	for _, f := range found {
-		why := ""
-		if !owner.Minted(f.Info) {
-			why = f.Why + "; "
-		}
 		switch f.Proof {
 		case owner.Container:
 			notes[f.PID] = "stopped with its tree"
 			continue
 		case owner.NoProof:
-			notes[f.PID] = "left running: " + why + "nothing proves it is this test's to kill"
+			notes[f.PID] = "left running: " + attribution(f) + "nothing proves it is this test's to kill"
 			continue
 		}
 		if g == nil {
 			g = owner.NewGuard()
 		}
-		err := g.Refuse(f.Info, f.Proof)
-		if err == nil {
-			err = signal.SendIdentity(f.ID(), syscall.SIGKILL)
+		if err := g.Refuse(f.Info, f.Proof); err != nil {
+			notes[f.PID] = "left running: " + err.Error()
+			continue
 		}
-		switch {
-		case err == nil, errors.Is(err, proc.ErrNotFound), errors.Is(err, signal.ErrPIDReused):
-			notes[f.PID] = why + "removed"
-		default:
+		kill = append(kill, f)
+	}
+	failed, _ := timeout.KillAll(proc.IDs(kill))
+	for _, f := range kill {
+		notes[f.PID] = attribution(f) + "removed"
+		if err := failed[f.ID()]; err != nil {
 			notes[f.PID] = "left running: " + err.Error()
 		}
 	}
 	return notes
 }
 
-// reap waits, bounded, for ps to die and reaps those that are this
-// process's adopted zombies, by pid. It runs only once the tests are
-// over, when no os/exec Wait can still want them.
+// attribution says, for a process that does not carry this run's
+// markers, how the check attributed it.
+func attribution(f owner.Finding) string {
+	if owner.Minted(f.Info) {
+		return ""
+	}
+	return f.Why + "; "
+}
+
+// reap reaps those of ps that are this process's adopted zombies, by pid.
+// It runs only once the tests are over, when no os/exec Wait can still
+// want them, and after [scope.remove] waited for what it killed.
 func reap(ps []process.Info) {
-	deadline := time.Now().Add(settleTime)
 	for _, p := range ps {
-		for !platform.ReapAdopted(p.PID) && stillRunning(p) && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		platform.ReapAdopted(p.PID)
 	}
 }
 
@@ -222,17 +227,6 @@ func reap(ps []process.Info) {
 func stillRunning(p process.Info) bool {
 	_, ok := proc.Running(p.ID(), proc.Options{})
 	return ok
-}
-
-// merge returns a and the findings of b whose pid a lacks.
-func merge(a, b []owner.Finding) []owner.Finding {
-	for _, f := range b {
-		if !slices.ContainsFunc(a, func(g owner.Finding) bool { return g.PID == f.PID }) {
-			a = append(a, f)
-		}
-	}
-	slices.SortFunc(a, func(x, y owner.Finding) int { return x.PID - y.PID })
-	return a
 }
 
 func infos(fs []owner.Finding) []process.Info {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -10,11 +9,10 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/proc/proctest"
 	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
@@ -23,7 +21,8 @@ import (
 type Bench struct {
 	Processes int `json:"processes"` // in the process table during the snapshot runs
 	// Snapshot: the floor (readdir /proc + one read of /proc/PID/stat
-	// each), sysprims-go with its default fields, and with cmdline and
+	// each, parsing the default snapshot's fields in place:
+	// proctest.FloorParsed, for the snapshot reports them), sysprims-go with its default fields, and with cmdline and
 	// markers (sysprimstest.SnapshotWith(FieldCmdline|FieldMarkers)).
 	SnapshotFloorMs   float64     `json:"snapshot_floor_ms"`
 	SnapshotMs        float64     `json:"snapshot_ms"`
@@ -114,98 +113,12 @@ func (b *Bench) mechanism(m string, grace time.Duration, n int) MechBench {
 // snapshots times the floor and the sysprims snapshots, interleaved.
 func (b *Bench) snapshots(n int) {
 	var floor, def, full []time.Duration
-	buf := make([]byte, 4096)
 	for range n {
-		floor = append(floor, timed(func() { b.Processes = floorSnapshot(buf) }))
+		floor = append(floor, timed(func() { b.Processes, _ = proctest.FloorParsed() }))
 		def = append(def, timed(func() { mustSnap(proc.Snapshot(proc.Options{})) }))
 		full = append(full, timed(func() { mustSnap(sysprimstest.SnapshotWith(sysprimstest.FieldCmdline | sysprimstest.FieldMarkers)) }))
 	}
 	b.SnapshotFloorMs, b.SnapshotMs, b.SnapshotMarkersMs = median(floor), median(def), median(full)
-}
-
-// floorSnapshot is the least a snapshot can do: list /proc and read each
-// /proc/PID/stat once into a reused buffer, parsing the same fields as the
-// default sysprims snapshot without allocating. It returns the number of
-// processes read.
-func floorSnapshot(buf []byte) int {
-	d, err := os.Open("/proc")
-	if err != nil {
-		return 0
-	}
-	names, _ := d.Readdirnames(-1)
-	d.Close()
-	n := 0
-	for _, name := range names {
-		if name[0] < '0' || name[0] > '9' {
-			continue
-		}
-		fd, err := unix.Open("/proc/"+name+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			continue
-		}
-		k, _ := unix.Read(fd, buf)
-		unix.Close(fd)
-		if k > 0 && floorParse(buf[:k]).ppid >= 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// floorStat holds the fields the default snapshot reports.
-type floorStat struct {
-	state                    byte
-	ppid, pgid, sid, threads int
-	start, rss               uint64
-	comm                     []byte
-}
-
-// floorParse reads the stat fields after the command name in place. It
-// is not procfs.ParseStat on purpose: the floor is the yardstick of the
-// library's parser, so it must not be that parser.
-func floorParse(b []byte) floorStat {
-	var st floorStat
-	end := bytes.LastIndexByte(b, ')')
-	if end < 0 || end+2 >= len(b) {
-		return floorStat{ppid: -1}
-	}
-	st.comm = b[bytes.IndexByte(b, '(')+1 : end]
-	st.state = b[end+2]
-	field := 3 // the state is field 3 of proc_pid_stat(5)
-	for i := end + 3; i < len(b) && field < 24; i++ {
-		if b[i] != ' ' {
-			continue
-		}
-		field++
-		v := atou(b[i+1:])
-		switch field {
-		case 4:
-			st.ppid = int(v)
-		case 5:
-			st.pgid = int(v)
-		case 6:
-			st.sid = int(v)
-		case 20:
-			st.threads = int(v)
-		case 22:
-			st.start = v
-		case 24:
-			st.rss = v
-		}
-	}
-	return st
-}
-
-// atou parses the leading decimal digits of b.
-func atou(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			break
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	return v
 }
 
 func mustSnap(ps []proc.ProcessInfo, err error) {

@@ -273,22 +273,6 @@ func TestBenchmarksSmall(t *testing.T) {
 	}
 }
 
-// The floor parser reads the fields the default snapshot reports.
-func TestFloorParse(t *testing.T) {
-	line := []byte("42 (a) b) S 1 42 40 0 -1 4194304 1 0 0 0 3 4 0 0 20 0 7 0 12345 1000 250 18446744073709551615\n")
-	st := floorParse(line)
-	if string(st.comm) != "a) b" || st.state != 'S' || st.ppid != 1 || st.pgid != 42 || st.sid != 40 ||
-		st.threads != 7 || st.start != 12345 || st.rss != 250 {
-		t.Errorf("floorParse = %+v", st)
-	}
-	if floorParse([]byte("garbage")).ppid != -1 {
-		t.Error("garbage parsed")
-	}
-	if n := floorSnapshot(make([]byte, 4096)); n < 2 {
-		t.Errorf("floor snapshot saw %d processes", n)
-	}
-}
-
 func TestCellText(t *testing.T) {
 	for _, tc := range []struct {
 		c    Cell

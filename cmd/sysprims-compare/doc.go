@@ -37,4 +37,8 @@
 //
 // Linux only: the peers it compares are POSIX process-group tools, and the
 // harness counts survivors through /proc.
+//
+// Files: _linux.go builds for Linux alone (the name says it);
+// compare_other.go, its build line the exact complement, only says that
+// the comparison needs Linux; the rest build everywhere.
 package main

@@ -7,4 +7,8 @@
 //
 //	go test ./examples/ginkgo/
 //	go run github.com/onsi/ginkgo/v2/ginkgo -p ./examples/...
+//
+// Files: _unix_test.go builds for every unix (its build line says so),
+// _other_test.go for every other system, its build line the exact
+// complement; the rest build everywhere.
 package ginkgo

@@ -15,8 +15,10 @@
 // it ([RunID]): one inherited from a wrapper such as sysprims-leakcheck
 // run names the wrapper's tree, not ours.
 //
-// Whatever the proof, a [Guard] refuses: pid 0, negative pids and pid 1,
-// kernel threads, the caller and its ancestors, the caller's pipeline
+// Whatever the proof, a [Guard] refuses: what the send path itself refuses
+// (pid 0, negative pids, pid 1, the caller, its parent and the leader of
+// its process group: signal.ValidatePID, whose error [ErrProtected] is),
+// every ancestor of the caller, thread ids, kernel threads, the caller's pipeline
 // partners (processes outside its subtree that hold one of its standard
 // pipes, named pipes or sockets on any descriptor, and transitively those
 // holding a pipe or named pipe that a partner holds on any descriptor:

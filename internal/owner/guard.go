@@ -12,12 +12,15 @@ import (
 	"sync"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/process"
 )
 
 // ErrProtected is the sentinel of every refusal: the process must not be
-// signalled, whatever proof is offered.
-var ErrProtected = errors.New("sysprims: protected process")
+// signalled, whatever proof is offered. It is [signal.ErrInvalidPID], the
+// send path's own refusal, so one errors.Is test holds for a pid refused
+// by either layer.
+var ErrProtected = signal.ErrInvalidPID
 
 // ErrPartner is the refusal of a pipeline partner of the caller
 // ([Guard.partner]): it wraps [ErrProtected]. A caller may still report
@@ -109,19 +112,18 @@ func ancestors(pid int, l looker) map[int]bool {
 }
 
 // CheckPID refuses pids that never name a process this library may
-// signal: 0 (the caller's group), negatives (groups), 1 (init), the
-// caller and its ancestors, and thread ids (other than a process's main
-// thread), which /proc answers for as if they were processes: the
-// children and signals of a thread are its whole process's. It reads the
-// caller's ancestry and, on Linux, pid's thread group.
+// signal: those [signal.ValidatePID] refuses (0, negatives, 1, the calling
+// process, its parent and the leader of its own process group), the
+// caller and every ancestor as the guard read them, and thread ids (other
+// than a process's main thread), which /proc answers for as if they were
+// processes: the children and signals of a thread are its whole
+// process's. It reads pid's thread group on Linux; the ancestry was read
+// when g was made.
 func (g *Guard) CheckPID(pid int) error {
+	if err := signal.ValidatePID(pid); err != nil {
+		return err
+	}
 	switch {
-	case pid == 0:
-		return fmt.Errorf("%w: pid 0 means the caller's own process group", ErrProtected)
-	case pid < 0:
-		return fmt.Errorf("%w: pid %d: negative pids address process groups", ErrProtected, pid)
-	case pid == 1:
-		return fmt.Errorf("%w: pid 1 is init", ErrProtected)
 	case pid == g.self:
 		return fmt.Errorf("%w: pid %d is the caller", ErrProtected, pid)
 	case g.ancestors[pid]:

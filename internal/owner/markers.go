@@ -81,6 +81,40 @@ func Markers(treeID, test string) []string {
 	return env
 }
 
+// SetEnv returns env (KEY=VALUE entries) with every entry of set in
+// place, replacing those of env with the same keys: markers given to a
+// tree override ones it inherited from a wrapper.
+func SetEnv(env, set []string) []string {
+	keys := make(map[string]bool, len(set))
+	for _, kv := range set {
+		keys[envKey(kv)] = true
+	}
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		if !keys[envKey(kv)] {
+			out = append(out, kv)
+		}
+	}
+	return append(out, set...)
+}
+
+// LookupEnv returns the value of key in env (KEY=VALUE entries), the last
+// one winning, or "".
+func LookupEnv(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+func envKey(kv string) string {
+	k, _, _ := strings.Cut(kv, "=")
+	return k
+}
+
 // Minted reports whether p carries markers minted by this process.
 func Minted(p process.Info) bool { return p.Markers[EnvRunID] == RunID() }
 
@@ -101,11 +135,18 @@ func IsHelper(p process.Info) bool {
 	return shim || guard
 }
 
+// CarriesTree reports whether p carries tree id's marker ([EnvTreeID])
+// and is not a helper ([IsHelper]), which carries the tree's markers
+// without being part of it, whoever minted the marker: a copy of the
+// marker counts. It only detects, for a report (the engine's look for
+// what outlived a best_effort teardown); [InTree] is the membership rule.
+func CarriesTree(p process.Info, id string) bool {
+	return id != "" && p.Markers[EnvTreeID] == id && !IsHelper(p)
+}
+
 // InTree reports whether p is a member of tree id by its marker: it
-// carries id, minted by this process ([TreeOf]), and is not a helper
-// ([IsHelper]), which carries the tree's markers without being part of
-// it. A marker detects membership; it never makes a process ours to
-// signal.
+// carries id ([CarriesTree]), minted by this process ([TreeOf]). A marker
+// detects membership; it never makes a process ours to signal.
 func InTree(p process.Info, id string) bool {
-	return id != "" && TreeOf(p) == id && !IsHelper(p)
+	return CarriesTree(p, id) && TreeOf(p) == id
 }

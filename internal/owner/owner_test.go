@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/signal"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -403,5 +404,59 @@ func TestGuardOutputPipeIsAStream(t *testing.T) {
 	g.AlsoOutput(7)
 	if err := g.Refuse(f.procs[53], Named); !errors.Is(err, ErrPartner) {
 		t.Errorf("Refuse(consumer of the output pipe) = %v, want ErrPartner", err)
+	}
+}
+
+// CheckPID builds on the send path's check: what signal.ValidatePID
+// refuses (the real caller, its parent, the leader of its process group)
+// a guard refuses too, even one whose ancestry does not name them (the
+// guard's copy of the rule once let the group leader through), and one
+// errors.Is test holds for both layers.
+func TestCheckPIDBuildsOnValidatePID(t *testing.T) {
+	g := newGuard(20, table())
+	pids := []int{os.Getpid(), os.Getppid()}
+	if p, err := proc.Get(os.Getpid(), proc.Options{}); err == nil && p.PGID > 1 {
+		pids = append(pids, p.PGID)
+	}
+	for _, pid := range pids {
+		want := signal.ValidatePID(pid)
+		err := g.CheckPID(pid)
+		if want == nil || err == nil || err.Error() != want.Error() || !errors.Is(err, ErrProtected) || !errors.Is(err, signal.ErrInvalidPID) {
+			t.Errorf("CheckPID(%d) = %v, want %v, wrapping ErrProtected and signal.ErrInvalidPID", pid, err, want)
+		}
+	}
+	if !errors.Is(g.CheckPID(10), signal.ErrInvalidPID) {
+		t.Error("an ancestor's refusal does not test as signal.ErrInvalidPID")
+	}
+}
+
+func TestSetEnv(t *testing.T) {
+	got := SetEnv([]string{"A=1", EnvTreeID + "=old", "B=2"}, []string{EnvTreeID + "=new"})
+	if want := []string{"A=1", "B=2", EnvTreeID + "=new"}; !slices.Equal(got, want) {
+		t.Errorf("SetEnv = %v, want %v", got, want)
+	}
+	if v := LookupEnv([]string{"A=1", "A=2", "AB=3"}, "A"); v != "2" {
+		t.Errorf("LookupEnv = %q, want the last value", v)
+	}
+}
+
+// InTree builds on CarriesTree: a copy of the tree id (no run id, or
+// another's) is carried but no membership; a helper is neither.
+func TestCarriesTree(t *testing.T) {
+	id := NewTreeID()
+	for _, tt := range []struct {
+		markers         map[string]string
+		carries, inTree bool
+	}{
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id}, true, true},
+		{map[string]string{EnvTreeID: id}, true, false},
+		{map[string]string{EnvRunID: "0badc0de", EnvTreeID: id}, true, false},
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id, EnvGuardian: "/x"}, false, false},
+		{map[string]string{EnvRunID: RunID(), EnvTreeID: id + "0"}, false, false},
+	} {
+		p := process.Info{PID: 9, Markers: tt.markers}
+		if CarriesTree(p, id) != tt.carries || InTree(p, id) != tt.inTree || CarriesTree(p, "") || InTree(p, "") {
+			t.Errorf("%v: CarriesTree %v, InTree %v, want %v, %v", tt.markers, CarriesTree(p, id), InTree(p, id), tt.carries, tt.inTree)
+		}
 	}
 }

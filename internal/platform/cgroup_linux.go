@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform/helper"
 	"github.com/3leaps/sysprims-go/internal/signal"
 	"golang.org/x/sys/unix"
@@ -102,7 +103,7 @@ func (c *cgroupContainer) Start(cmd *exec.Cmd) error {
 	attr.UseCgroupFD, attr.CgroupFD = true, fd
 	attr.Setpgid = attr.Setpgid || !attr.Setsid
 	if len(c.spec.Markers) > 0 {
-		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
+		cmd.Env = owner.SetEnv(cmd.Environ(), c.spec.Markers)
 	}
 	if err := cmd.Start(); err != nil {
 		return err

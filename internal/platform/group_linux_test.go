@@ -5,6 +5,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
 func newGroup(t *testing.T) Container {
@@ -50,8 +53,7 @@ func TestGroupSignalTermLeavesIgnorers(t *testing.T) {
 }
 
 func TestGroupMarkersFindReparentedEscapee(t *testing.T) {
-	tag := newTag()
-	c, err := New(Spec{Mechanism: MechanismProcessGroup, Markers: []string{"SYSPRIMS_TREE_ID=" + tag}})
+	c, err := New(Spec{Mechanism: MechanismProcessGroup, Markers: owner.Markers(owner.NewTreeID(), "")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,4 +67,23 @@ func TestGroupMarkersFindReparentedEscapee(t *testing.T) {
 		t.Fatal(err)
 	}
 	tt.waitNoSurvivors(t, 2*time.Second)
+}
+
+// A scan marks a process by owner.InTree: the tree id alone, from a
+// wrapper's run or on a helper, marks nothing (the scan's copy of the rule
+// once matched the raw entries).
+func TestEntryMarkedByInTree(t *testing.T) {
+	id := owner.NewTreeID()
+	ours := map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTreeID: id}
+	wrapper := map[string]string{owner.EnvRunID: "0badc0de", owner.EnvTreeID: id}
+	helper := map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTreeID: id, owner.EnvShim: "1"}
+	for _, tt := range []struct {
+		markers map[string]string
+		tree    string
+		want    bool
+	}{{ours, id, true}, {ours, "", false}, {ours, id + "0", false}, {wrapper, id, false}, {helper, id, false}} {
+		if got := entryOf(proc.ProcessInfo{PID: 7, Markers: tt.markers}, tt.tree).marked; got != tt.want {
+			t.Errorf("entryOf(%v, %q).marked = %v, want %v", tt.markers, tt.tree, got, tt.want)
+		}
+	}
 }

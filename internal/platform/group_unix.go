@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
 )
@@ -73,7 +74,7 @@ func (c *groupContainer) Start(cmd *exec.Cmd) error {
 		return err
 	}
 	if len(c.spec.Markers) > 0 {
-		cmd.Env = withMarkers(cmd.Environ(), c.spec.Markers)
+		cmd.Env = owner.SetEnv(cmd.Environ(), c.spec.Markers)
 	}
 	if err := cmd.Start(); err != nil {
 		return err
@@ -121,7 +122,7 @@ func (c *groupContainer) Members() ([]int, error) {
 // scan returns the live members and remembers them.
 func (c *groupContainer) scan() ([]procEntry, error) {
 	c.mustStarted()
-	all, err := scanEntries(c.spec.Markers)
+	all, err := scanEntries(owner.LookupEnv(c.spec.Markers, owner.EnvTreeID))
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,7 @@ func startCaller(t *testing.T, mode string, wrap ...string) *caller {
 // survives.
 func (c *caller) end(t *testing.T) {
 	t.Helper()
-	mode := kvValue(c.cmd.Env, envMode)
+	mode := owner.LookupEnv(c.cmd.Env, envMode)
 	if strings.HasSuffix(mode, ":exit") {
 		c.in.Write([]byte("go\n"))
 	} else {
@@ -196,19 +196,18 @@ func waitHelpersGone(t *testing.T, caller int) {
 // directory (SYSPRIMS_GUARDIAN names the directory, which names caller;
 // the guardian carries no other variable).
 func helpersOf(caller int) []int {
-	all, _ := scanEntries(nil)
+	all, _ := proc.Snapshot(proc.Options{Fields: proc.FieldMarkers})
 	runDir := owner.RunDirPrefix + strconv.Itoa(caller) + "-"
 	var out []int
-	for _, e := range all {
-		if e.gone {
+	for _, p := range all {
+		if p.State.Gone() {
 			continue
 		}
-		env := markerEnvOf(e.pid)
-		if hasKey(env, owner.EnvGuardian) && strings.HasPrefix(filepath.Base(kvValue(env, owner.EnvGuardian)), runDir) {
-			out = append(out, e.pid)
+		if dir, ok := p.Markers[owner.EnvGuardian]; ok && strings.HasPrefix(filepath.Base(dir), runDir) {
+			out = append(out, p.PID)
 		}
-		if hasKey(env, owner.EnvShim) && kvValue(env, owner.EnvShim) == strconv.Itoa(caller) {
-			out = append(out, e.pid)
+		if shim, ok := p.Markers[owner.EnvShim]; ok && shim == strconv.Itoa(caller) {
+			out = append(out, p.PID)
 		}
 	}
 	return out
@@ -225,15 +224,6 @@ func withoutKey(env []string, key string) []string {
 	return out
 }
 
-func kvValue(env []string, key string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
 func TestShimCallerExits(t *testing.T) { testCallerGone(t, string(MechanismSubreaper)+":exit") }
 
 func TestCgroupCallerExits(t *testing.T) {
@@ -245,12 +235,12 @@ func TestCgroupCallerExits(t *testing.T) {
 
 func TestShimCallerKilled(t *testing.T) { testCallerKilled(t, MechanismSubreaper) }
 
-// markerEnvOf returns the SYSPRIMS_ markers of pid as KEY=VALUE entries,
-// nil when it is gone or unreadable.
-func markerEnvOf(pid int) []string {
+// markersOf returns the SYSPRIMS_ markers of pid, nil when it is gone or
+// unreadable.
+func markersOf(pid int) map[string]string {
 	p, err := proc.Get(pid, proc.Options{Fields: proc.FieldMarkers})
 	if err != nil {
 		return nil
 	}
-	return markerEnv(p)
+	return p.Markers
 }

@@ -1,7 +1,5 @@
 package platform
 
-import "strings"
-
 // procEntry is one process as a membership scan sees it. start is its
 // start time in Unix ms as internal/proc reports it: with pid, the
 // process's [process.Identity], which tells a reused pid apart.
@@ -9,7 +7,7 @@ type procEntry struct {
 	pid, ppid, pgid, sid int
 	start                int64
 	gone                 bool // zombie or dead
-	marked               bool // carries every marker of the tree
+	marked               bool // in the tree by its marker ([owner.InTree])
 }
 
 // treeRule says which processes of a scan belong to one tree.
@@ -86,48 +84,6 @@ func (r treeRule) excluded(pid int) bool {
 	}
 	for _, x := range r.exclude {
 		if x == pid {
-			return true
-		}
-	}
-	return false
-}
-
-// hasMarkers reports whether env (KEY=VALUE entries) holds every marker.
-// No markers never match.
-func hasMarkers(env []string, markers []string) bool {
-	if len(markers) == 0 {
-		return false
-	}
-	for _, m := range markers {
-		found := false
-		for _, kv := range env {
-			if kv == m {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
-// withMarkers returns env with every marker set, replacing entries with
-// the same key.
-func withMarkers(env, markers []string) []string {
-	out := make([]string, 0, len(env)+len(markers))
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); !hasKey(markers, k) {
-			out = append(out, kv)
-		}
-	}
-	return append(out, markers...)
-}
-
-func hasKey(env []string, key string) bool {
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); k == key {
 			return true
 		}
 	}

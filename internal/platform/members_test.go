@@ -63,20 +63,6 @@ func TestSelectMembersSeenBefore(t *testing.T) {
 	}
 }
 
-func TestMarkers(t *testing.T) {
-	env := []string{"A=1", "SYSPRIMS_TREE_ID=x", "SYSPRIMS_RUN_ID=r"}
-	if !hasMarkers(env, []string{"SYSPRIMS_TREE_ID=x"}) || !hasMarkers(env, []string{"SYSPRIMS_TREE_ID=x", "SYSPRIMS_RUN_ID=r"}) {
-		t.Error("markers not found")
-	}
-	if hasMarkers(env, nil) || hasMarkers(env, []string{"SYSPRIMS_TREE_ID=y"}) || hasMarkers(env, []string{"SYSPRIMS_TREE_ID=x", "B=2"}) {
-		t.Error("markers matched wrongly")
-	}
-	got := withMarkers([]string{"A=1", "SYSPRIMS_TREE_ID=old"}, []string{"SYSPRIMS_TREE_ID=new"})
-	if want := []string{"A=1", "SYSPRIMS_TREE_ID=new"}; !slices.Equal(got, want) {
-		t.Errorf("withMarkers = %v", got)
-	}
-}
-
 func TestCandidates(t *testing.T) {
 	caps := Caps{Mechanisms: []Mechanism{MechanismCgroup, MechanismSubreaper, MechanismProcessGroup}}
 	weak := Caps{Mechanisms: []Mechanism{MechanismProcessGroup}}

@@ -43,11 +43,11 @@ type Spec struct {
 	Mechanism Mechanism // preference; MechanismAuto picks the strongest
 	Require   bool      // fail with ErrUnavailable rather than fall back
 	Name      string    // a short tag used in names (cgroup leaf), may be empty
-	// Markers are KEY=VALUE environment entries (SYSPRIMS_TREE_ID=...) that
-	// Start adds to the root's environment when missing. The process group
-	// container also counts as members the processes that carry all of them,
-	// which finds escapees that were reparented. Pass only tree-unique
-	// markers: a run-wide marker alone would match other trees.
+	// Markers are KEY=VALUE environment entries ([owner.Markers]) that
+	// Start sets in the root's environment, replacing inherited ones. The
+	// process group container also counts as members the processes in the
+	// tree their [owner.EnvTreeID] names, by [owner.InTree] (minted by this
+	// process, no helper), which finds escapees that were reparented.
 	Markers []string
 	// Logger, when not nil, receives a fallback event when the container
 	// made is not the one asked for (see internal/telemetry).

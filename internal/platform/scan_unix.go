@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
-// scanEntries takes one snapshot of every process (with markers when
-// asked for); internal/proc does the parsing.
-func scanEntries(markers []string) ([]procEntry, error) {
+// scanEntries takes one snapshot of every process, with markers when
+// tree names a tree to find its members by ([owner.InTree]); internal/proc
+// does the parsing.
+func scanEntries(tree string) ([]procEntry, error) {
 	opts := proc.Options{}
-	if len(markers) > 0 {
+	if tree != "" {
 		opts.Fields = proc.FieldMarkers
 	}
 	snap, err := proc.Snapshot(opts)
@@ -22,26 +24,15 @@ func scanEntries(markers []string) ([]procEntry, error) {
 	}
 	out := make([]procEntry, len(snap))
 	for i, p := range snap {
-		out[i] = entryOf(p, markers)
+		out[i] = entryOf(p, tree)
 	}
 	return out, nil
 }
 
-func entryOf(p proc.ProcessInfo, markers []string) procEntry {
+func entryOf(p proc.ProcessInfo, tree string) procEntry {
 	e := procEntry{pid: p.PID, ppid: p.PPID, pgid: p.PGID, sid: p.SID, start: p.StartTimeUnixMs, gone: p.State.Gone()}
-	if len(markers) > 0 {
-		e.marked = hasMarkers(markerEnv(p), markers)
-	}
+	e.marked = owner.InTree(p, tree)
 	return e
-}
-
-// markerEnv returns the markers of p as KEY=VALUE entries.
-func markerEnv(p proc.ProcessInfo) []string {
-	env := make([]string, 0, len(p.Markers))
-	for k, v := range p.Markers {
-		env = append(env, k+"="+v)
-	}
-	return env
 }
 
 // liveEntries returns those of pids that still run (not zombies), with
@@ -50,7 +41,7 @@ func liveEntries(pids []int) []procEntry {
 	var out []procEntry
 	for _, p := range proc.GetEach(pids, proc.Options{}) {
 		if !p.State.Gone() {
-			out = append(out, entryOf(p, nil))
+			out = append(out, entryOf(p, ""))
 		}
 	}
 	return out

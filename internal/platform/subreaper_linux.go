@@ -90,7 +90,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	}
 	c.ctl = os.NewFile(uintptr(pair[0]), "sysprims-ctl")
 	theirs := os.NewFile(uintptr(pair[1]), "sysprims-ctl")
-	path, args, extra, rootEnv := cmd.Path, cmd.Args, cmd.ExtraFiles, withMarkers(cmd.Environ(), c.spec.Markers)
+	path, args, extra, rootEnv := cmd.Path, cmd.Args, cmd.ExtraFiles, owner.SetEnv(cmd.Environ(), c.spec.Markers)
 	env := strings.Join(rootEnv, "\x00")
 	cmd.Env = []string{owner.EnvShim + "=" + strconv.Itoa(os.Getpid()), helperGOMAXPROCS}
 	cmd.Args = append([]string{exe, helper.ModeShim, owner.EnvShim, strconv.Itoa(len(cmd.ExtraFiles)), path}, cmd.Args...)

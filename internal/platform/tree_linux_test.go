@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"github.com/3leaps/sysprims-go/internal/waittest"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // advScript starts an adversarial tree and prints one pid per member it
@@ -98,15 +100,15 @@ func (tt *testTree) read(t testing.TB, want int) {
 func (tt *testTree) survivors() []int {
 	var out []int
 	seen := make(map[int]bool)
-	all, _ := scanEntries([]string{"SYSPRIMS_PTEST=" + tt.tag})
-	for _, e := range all {
-		if e.gone {
+	all, _ := proc.Snapshot(proc.Options{Fields: proc.FieldMarkers})
+	for _, p := range all {
+		if p.State.Gone() {
 			continue
 		}
-		if s, ok := tt.pids[e.pid]; e.marked || (ok && s == e.start) {
-			if !seen[e.pid] {
-				seen[e.pid] = true
-				out = append(out, e.pid)
+		if s, ok := tt.pids[p.PID]; p.Markers["SYSPRIMS_PTEST"] == tt.tag || (ok && s == p.StartTimeUnixMs) {
+			if !seen[p.PID] {
+				seen[p.PID] = true
+				out = append(out, p.PID)
 			}
 		}
 	}

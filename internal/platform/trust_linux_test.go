@@ -195,7 +195,7 @@ func guardianOf(t *testing.T, caller, not int) int {
 	found := 0
 	waittest.Until(5*time.Second, func() bool {
 		for _, pid := range helpersOf(caller) {
-			if pid != not && hasKey(markerEnvOf(pid), owner.EnvGuardian) {
+			if _, ok := markersOf(pid)[owner.EnvGuardian]; pid != not && ok {
 				found = pid
 				return true
 			}

@@ -90,3 +90,26 @@ func findPID(ps []ProcessInfo, pid int) (ProcessInfo, bool) {
 	}
 	return ps[i], true
 }
+
+// Merge returns a and the processes of b whose pid a lacks, sorted by
+// pid: one list of what two looks at the same processes found. T is a
+// process or anything that carries one (a leak check's finding); a may
+// be reused.
+func Merge[T interface{ ID() Identity }](a, b []T) []T {
+	for _, p := range b {
+		if !slices.ContainsFunc(a, func(q T) bool { return q.ID().PID == p.ID().PID }) {
+			a = append(a, p)
+		}
+	}
+	slices.SortFunc(a, func(x, y T) int { return x.ID().PID - y.ID().PID })
+	return a
+}
+
+// IDs returns the identities of ps, in order.
+func IDs[T interface{ ID() Identity }](ps []T) []Identity {
+	out := make([]Identity, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID()
+	}
+	return out
+}

@@ -96,3 +96,28 @@ func TestLifetimeCPUPercent(t *testing.T) {
 		}
 	}
 }
+
+// found carries a process, as a leak check's finding does.
+type found struct {
+	ProcessInfo
+	why string
+}
+
+func TestMerge(t *testing.T) {
+	a := []ProcessInfo{{PID: 30, Name: "a"}, {PID: 10, Name: "a"}}
+	got := Merge(a, []ProcessInfo{{PID: 20, Name: "b"}, {PID: 10, Name: "b"}})
+	if len(got) != 3 || got[0].PID != 10 || got[0].Name != "a" || got[1].PID != 20 || got[2].PID != 30 {
+		t.Errorf("Merge = %v, want 10 (a's), 20, 30", got)
+	}
+	fs := Merge([]found{{ProcessInfo{PID: 5}, "tree"}}, []found{{ProcessInfo{PID: 5}, "scan"}, {ProcessInfo{PID: 4}, "scan"}})
+	if len(fs) != 2 || fs[0].PID != 4 || fs[1].why != "tree" {
+		t.Errorf("Merge(findings) = %v", fs)
+	}
+}
+
+func TestIDs(t *testing.T) {
+	got := IDs([]found{{ProcessInfo{PID: 5, StartTimeUnixMs: 7}, ""}, {ProcessInfo{PID: 4}, ""}})
+	if want := []Identity{{PID: 5, StartTimeUnixMs: 7}, {PID: 4}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("IDs = %v, want %v", got, want)
+	}
+}

@@ -2,8 +2,8 @@
 //
 // It parses every POSIX signal by name or number ([Parse]: "TERM",
 // "SIGTERM", "term", "15"), lists them ([List]), refuses pids that must
-// never be signalled ([ValidatePID]: 0, negatives, 1, the calling process
-// and its own process group), and sends signals to one process ([Send],
+// never be signalled ([ValidatePID]: 0, negatives, 1, the calling process,
+// its parent and its own process group), and sends signals to one process ([Send],
 // [SendIdentity], [SendPolite]) or to a process group ([SendGroup]). It
 // only sends: the TERM→grace→KILL policy of a tree is internal/timeout's.
 //

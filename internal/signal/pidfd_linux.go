@@ -42,7 +42,7 @@ func killable(pid int) error {
 	case err != nil:
 		return err
 	case tgid != pid:
-		return fmt.Errorf("%w %d: a thread of process %d, not a process", ErrInvalidPID, pid, tgid)
+		return fmt.Errorf("%w: pid %d is a thread of process %d, not a process", ErrInvalidPID, pid, tgid)
 	}
 	return nil
 }

@@ -17,8 +17,11 @@ type Info struct {
 }
 
 // ErrInvalidPID reports a pid that must never be signalled: 0, negative,
-// 1, the calling process, its parent, or the caller's own process group.
-var ErrInvalidPID = errors.New("sysprims: invalid pid")
+// 1, the calling process, its parent, or the caller's own process group
+// ([ValidatePID]), or a thread id. It is the one identity of every such
+// refusal in the module: internal/owner's ErrProtected is this error, so
+// errors.Is answers alike whichever layer refused.
+var ErrInvalidPID = errors.New("sysprims: protected process")
 
 // ErrPIDReused reports that a pid now belongs to another process than the
 // one identified (its start time differs). Nothing was signalled.
@@ -75,23 +78,24 @@ func IsTerminating(sig syscall.Signal) bool { return terminating(sig) }
 // ValidatePID returns an error wrapping [ErrInvalidPID] when pid is 0,
 // negative, 1 (init), the calling process, its parent (go test, a shell,
 // a CI wrapper), or the leader of the caller's own process group; nil
-// otherwise. It does not check that pid exists. It costs no reads; the
-// rest of the ownership rule (every ancestor, pipeline partners, helpers,
-// other containers) is internal/owner's Guard.
+// otherwise. It does not check that pid exists. It costs no reads, for it
+// is the send path's last safety net; internal/owner's Guard.CheckPID
+// builds on it (every ancestor, thread ids), and its Refuse adds the rest
+// of the ownership rule (pipeline partners, helpers, other containers).
 func ValidatePID(pid int) error {
 	switch {
 	case pid == 0:
-		return fmt.Errorf("%w 0: it means the caller's own process group", ErrInvalidPID)
+		return fmt.Errorf("%w: pid 0 means the caller's own process group", ErrInvalidPID)
 	case pid < 0:
-		return fmt.Errorf("%w %d: negative pids address process groups", ErrInvalidPID, pid)
+		return fmt.Errorf("%w: pid %d: negative pids address process groups", ErrInvalidPID, pid)
 	case pid == 1:
-		return fmt.Errorf("%w 1: init", ErrInvalidPID)
+		return fmt.Errorf("%w: pid 1 is init", ErrInvalidPID)
 	case pid == os.Getpid():
-		return fmt.Errorf("%w %d: the calling process", ErrInvalidPID, pid)
+		return fmt.Errorf("%w: pid %d is the caller", ErrInvalidPID, pid)
 	case pid == os.Getppid():
-		return fmt.Errorf("%w %d: the caller's parent", ErrInvalidPID, pid)
+		return fmt.Errorf("%w: pid %d is the caller's parent", ErrInvalidPID, pid)
 	case pid == ownGroup():
-		return fmt.Errorf("%w %d: the caller's own process group", ErrInvalidPID, pid)
+		return fmt.Errorf("%w: pid %d leads the caller's own process group", ErrInvalidPID, pid)
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func TestValidatePID(t *testing.T) {
 			t.Errorf("ValidatePID(%d) = %v, want ErrInvalidPID", pid, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), "sysprims: invalid pid") {
+		if !strings.HasPrefix(err.Error(), "sysprims: protected process: pid ") {
 			t.Errorf("error %q not prefixed", err)
 		}
 	}

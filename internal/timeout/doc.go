@@ -49,6 +49,9 @@
 // spawned between scans, can still escape; what is left is reported as a
 // survivor and the outcome says best_effort.
 //
-// Files ending in _linux.go hold what only Linux offers (a start time read
-// at spawn for the migrant check); _other.go files are their complement.
+// Files: _linux.go holds what only Linux offers (a start time read at
+// spawn for the migrant check) and builds for Linux alone (the name says
+// it); _unix.go builds for every unix (its build line says so; only
+// tests); _other.go is the exact complement of its _linux.go sibling.
+// Files without a suffix build everywhere.
 package timeout

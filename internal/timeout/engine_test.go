@@ -151,8 +151,8 @@ func TestStartAddsTreeIDAndCopiesEnviron(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.Wait(0)
-	if !owner.OwnTree(tr.TreeID()) || lookupEnv(cmd.Env, owner.EnvTreeID) != tr.TreeID() ||
-		lookupEnv(cmd.Env, owner.EnvRunID) != owner.RunID() || lookupEnv(cmd.Env, "SYSPRIMS_ENGINE_PROBE") != "yes" {
+	if !owner.OwnTree(tr.TreeID()) || owner.LookupEnv(cmd.Env, owner.EnvTreeID) != tr.TreeID() ||
+		owner.LookupEnv(cmd.Env, owner.EnvRunID) != owner.RunID() || owner.LookupEnv(cmd.Env, "SYSPRIMS_ENGINE_PROBE") != "yes" {
 		t.Errorf("tree id %q env %v", tr.TreeID(), cmd.Env)
 	}
 	if cmd.WaitDelay != 5*time.Second {

@@ -3,7 +3,6 @@ package timeout
 import (
 	"slices"
 	"syscall"
-	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/platform"
@@ -41,14 +40,10 @@ func (t *Tree) catchMigrants(o *Outcome) {
 			killed = append(killed, p.ID())
 		}
 	}
-	left := slices.Clone(killed)
-	awaitKilled(func(d time.Duration) []int {
-		left = sweep(left, nil, func(proc.Identity) {}, nil, d) // signals sent: only wait
-		return pidsOf(left)
-	})
+	left := killAwait(slices.Clone(killed), nil, func(proc.Identity) {}, nil) // signals sent: only wait
 	for _, p := range ms {
 		if !slices.Contains(killed, p.ID()) || slices.Contains(left, p.ID()) {
-			o.Survivors = mergeInfos(o.Survivors, []proc.ProcessInfo{p})
+			o.Survivors = proc.Merge(o.Survivors, []proc.ProcessInfo{p})
 		}
 	}
 	t.emitEscaped(ms, "left the "+string(t.c.Mechanism())+" container, found by its marker", o.Survivors)

@@ -41,7 +41,7 @@ func (t *Tree) SignalRoot(sig syscall.Signal) error {
 // rootSignalErr turns the error of signalling a root that has just ended into
 // one wrapping os.ErrProcessDone.
 func (t *Tree) rootSignalErr(sig syscall.Signal, err error) error {
-	if errors.Is(err, proc.ErrNotFound) || errors.Is(err, signal.ErrPIDReused) || (err != nil && t.rootExited()) {
+	if gone(err) || (err != nil && t.rootExited()) {
 		return t.rootDone(sig)
 	}
 	return err

@@ -149,47 +149,16 @@ func prepareEnv(cmd *exec.Cmd, extra []string) string {
 	if base == nil {
 		base = os.Environ()
 	}
-	id := lookupEnv(extra, owner.EnvTreeID)
+	id := owner.LookupEnv(extra, owner.EnvTreeID)
 	if id == "" {
 		id = owner.NewTreeID()
 		extra = append(extra[:len(extra):len(extra)], owner.EnvTreeID+"="+id)
-		if lookupEnv(extra, owner.EnvRunID) == "" {
+		if owner.LookupEnv(extra, owner.EnvRunID) == "" {
 			extra = append(extra, owner.EnvRunID+"="+owner.RunID())
 		}
 	}
-	cmd.Env = mergeEnv(base, extra)
+	cmd.Env = owner.SetEnv(base, extra)
 	return id
-}
-
-// mergeEnv returns base without the keys set in extra, followed by extra.
-func mergeEnv(base, extra []string) []string {
-	keys := make(map[string]bool, len(extra))
-	for _, kv := range extra {
-		keys[envKey(kv)] = true
-	}
-	out := make([]string, 0, len(base)+len(extra))
-	for _, kv := range base {
-		if !keys[envKey(kv)] {
-			out = append(out, kv)
-		}
-	}
-	return append(out, extra...)
-}
-
-func envKey(kv string) string {
-	k, _, _ := strings.Cut(kv, "=")
-	return k
-}
-
-// lookupEnv returns the value of key in env, the last one winning.
-func lookupEnv(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
 }
 
 // watchCancel wraps cmd.Cancel (set by exec.CommandContext, or by the

@@ -76,7 +76,7 @@ func (t *Tree) finish(timedOut bool) Outcome {
 		errs = append(errs, err)
 		var zombies []proc.ProcessInfo
 		o.Survivors, zombies, err = t.verify(&o.Escalated)
-		o.Zombies = mergeInfos(o.Zombies, zombies)
+		o.Zombies = proc.Merge(o.Zombies, zombies)
 		errs = append(errs, err)
 	}
 	t.catchMigrants(&o)
@@ -155,11 +155,11 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	g := owner.NewGuard()
 	rescan := func() []proc.Identity {
 		marked, _ := t.markedBy()
-		return identities(t.provable(g, marked))
+		return proc.IDs(t.provable(g, marked))
 	}
 	t.sending(t.signal())
 	t.sending(syscall.SIGKILL)
-	rep := TerminateAll(identities(t.provable(g, live)), t.signal(), t.grace(), rescan)
+	rep := TerminateAll(proc.IDs(t.provable(g, live)), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	left, zombies, err := t.members()
 	t.emitEscaped(live, "outlived the "+string(t.c.Mechanism())+" teardown, found by its marker; torn down one by one", left)
@@ -184,14 +184,6 @@ func (t *Tree) provable(g *owner.Guard, ps []proc.ProcessInfo) []proc.ProcessInf
 		}
 		return g.Refuse(p, proof) != nil
 	})
-}
-
-func identities(ps []proc.ProcessInfo) []proc.Identity {
-	ids := make([]proc.Identity, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID()
-	}
-	return ids
 }
 
 // waitEmpty waits at most d for the container to hold no live member.
@@ -303,7 +295,7 @@ func (t *Tree) members() (live, zombies []proc.ProcessInfo, err error) {
 		return live, zombies, err
 	}
 	marked, serr := t.markedBy()
-	return mergeInfos(live, marked), zombies, errors.Join(err, serr)
+	return proc.Merge(live, marked), zombies, errors.Join(err, serr)
 }
 
 // describe looks pids up, splitting live processes from zombies and
@@ -323,8 +315,10 @@ func describe(pids []int) (live, zombies []proc.ProcessInfo) {
 	return live, zombies
 }
 
-// markedBy returns the live processes whose environment carries
-// this tree's SYSPRIMS_TREE_ID. Only processes started since the root
+// markedBy returns the live processes that carry this tree's marker
+// ([owner.CarriesTree]: a copy counts, a sysprims helper does not). It
+// detects and reports; what it finds is signalled only on a proof of its
+// own ([Tree.provable]). Only processes started since the root
 // can carry it, so the environment is read for those alone (the rest of
 // the system costs one cheap snapshot). A process that dropped its
 // environment is missed.
@@ -336,23 +330,12 @@ func (t *Tree) markedBy() ([]proc.ProcessInfo, error) {
 	})
 	var pids []int
 	for _, p := range proc.Fill(cands, proc.FieldMarkers) {
-		if p.Markers[TreeIDEnv] == t.treeID {
+		if owner.CarriesTree(p, t.treeID) {
 			pids = append(pids, p.PID)
 		}
 	}
 	live, _ := describe(pids)
 	return live, err
-}
-
-// mergeInfos returns a and the processes of b not in a, sorted by pid.
-func mergeInfos(a, b []proc.ProcessInfo) []proc.ProcessInfo {
-	for _, p := range b {
-		if !slices.ContainsFunc(a, func(q proc.ProcessInfo) bool { return q.PID == p.PID }) {
-			a = append(a, p)
-		}
-	}
-	slices.SortFunc(a, func(x, y proc.ProcessInfo) int { return x.PID - y.PID })
-	return a
 }
 
 // faults are the signals a process raises by its own doing (a bad

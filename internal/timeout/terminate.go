@@ -66,20 +66,57 @@ func terminateAll(ids []proc.Identity, sig syscall.Signal, grace time.Duration, 
 		return rep
 	}
 	rep.Escalated = true
-	last := func(id proc.Identity) { deny(id, kill(id, syscall.SIGKILL)) }
-	for _, id := range live {
-		last(id)
-	}
-	awaitKilled(func(d time.Duration) []int {
-		live = sweep(live, rescan, last, denied, d)
-		return pidsOf(live)
-	})
+	live = killAwait(live, rescan, func(id proc.Identity) { deny(id, kill(id, syscall.SIGKILL)) }, denied)
 	for _, id := range live {
 		if p, ok := lookup(id, proc.FieldCmdline); ok {
 			rep.Survivors = append(rep.Survivors, p)
 		}
 	}
 	return rep
+}
+
+// KillAll sends SIGKILL to each of ids ([signal.SendIdentity]: a reused
+// pid is never hit) and waits for them to go, by the engine's one rule
+// for SIGKILLed processes ([awaitKilled]). It returns the send error of
+// each process it could not signal (one gone already, or whose pid was
+// reused, is no error), which it does not wait for, and the processes
+// still alive when the wait gave up. The caller decides what it may kill;
+// KillAll checks no ownership.
+func KillAll(ids []proc.Identity) (failed map[proc.Identity]error, left []proc.Identity) {
+	return killAll(ids, signal.SendIdentity)
+}
+
+// killAll is [KillAll] with the send given.
+func killAll(ids []proc.Identity, kill sender) (map[proc.Identity]error, []proc.Identity) {
+	failed := map[proc.Identity]error{}
+	skip := map[proc.Identity]bool{}
+	send := func(id proc.Identity) {
+		if err := kill(id, syscall.SIGKILL); err != nil && !gone(err) && !skip[id] {
+			failed[id], skip[id] = err, true
+		}
+	}
+	return failed, killAwait(ids, nil, send, skip)
+}
+
+// killAwait calls kill on each of ids, then waits for them to go
+// ([awaitKilled]), calling kill again on each live one, and on each one
+// rescan adds, on every sweep ([sweep]); those in skip are dropped. It
+// returns the identities still alive.
+func killAwait(ids []proc.Identity, rescan func() []proc.Identity, kill func(proc.Identity), skip map[proc.Identity]bool) []proc.Identity {
+	for _, id := range ids {
+		kill(id)
+	}
+	awaitKilled(func(d time.Duration) []int {
+		ids = sweep(ids, rescan, kill, skip, d)
+		return pidsOf(ids)
+	})
+	return ids
+}
+
+// gone reports whether err, from a send, says the process is gone (or
+// its pid names another process now): nothing is left to signal.
+func gone(err error) bool {
+	return errors.Is(err, proc.ErrNotFound) || errors.Is(err, signal.ErrPIDReused)
 }
 
 // sweep sends to every live member (once each) until none is alive or wait

@@ -4,6 +4,8 @@ package timeout
 
 import (
 	"bufio"
+	"errors"
+	"os"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -76,5 +78,30 @@ func TestTerminateAllSkipsReusedPID(t *testing.T) {
 	}
 	if _, ok := lookup(id, 0); !ok {
 		t.Error("the process now holding the pid was killed")
+	}
+}
+
+// KillAll, the leak check's kill, waits by the engine's rule until what
+// it killed is gone (the leak check's copy waited a fixed 250 ms, and
+// only at the end of the binary), and reports a refused send, not a
+// process that was gone already.
+func TestKillAll(t *testing.T) {
+	id := startReady(t, `trap "" TERM; echo ready; while :; do sleep 1; done`)
+	failed, left := KillAll([]proc.Identity{id})
+	if len(failed) != 0 || len(left) != 0 {
+		t.Fatalf("KillAll = %v, %v, want no failure and nothing left", failed, left)
+	}
+	if _, ok := proc.Running(id, proc.Options{}); ok {
+		t.Error("the killed process still runs after KillAll")
+	}
+	denied, goneID := proc.Identity{PID: 1 << 30}, proc.Identity{PID: 1<<30 + 1}
+	failed, _ = killAll([]proc.Identity{denied, goneID}, func(id proc.Identity, _ syscall.Signal) error {
+		if id == denied {
+			return os.ErrPermission
+		}
+		return proc.ErrNotFound
+	})
+	if len(failed) != 1 || !errors.Is(failed[denied], os.ErrPermission) {
+		t.Errorf("killAll failures = %v, want the denied send alone", failed)
 	}
 }

@@ -99,7 +99,20 @@ func (pop *Population) Stop() {
 // Floor is the least work any /proc snapshot does: list /proc, then open,
 // read and close each /proc/PID/stat, parsing nothing. It returns how many
 // stat files it read.
-func Floor() (int, error) {
+func Floor() (int, error) { return floor(nil) }
+
+// FloorParsed is [Floor] that also parses, in place and without
+// allocating, the stat fields a default snapshot reports ([ParseStat]):
+// the floor of a snapshot that must report those fields, which
+// sysprims-compare's table measures the default snapshot against. It
+// returns how many stat files it read and parsed.
+func FloorParsed() (int, error) {
+	return floor(func(b []byte) bool { return ParseStat(b).PPID >= 0 })
+}
+
+// floor lists /proc and reads each /proc/PID/stat, counting those read
+// (and accepted by parse, when not nil).
+func floor(parse func([]byte) bool) (int, error) {
 	dirfd, err := unix.Open("/proc", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return 0, err
@@ -115,21 +128,29 @@ func Floor() (int, error) {
 		}
 		_, _, names := unix.ParseDirent(dents[:m], -1, nil)
 		for _, name := range names {
-			if _, err := strconv.Atoi(name); err == nil && readStat(dirfd, name, buf) {
+			if _, err := strconv.Atoi(name); err != nil {
+				continue
+			}
+			if k := readStat(dirfd, name, buf); k > 0 && (parse == nil || parse(buf[:k])) {
 				n++
 			}
 		}
 	}
 }
 
-func readStat(dirfd int, pid string, buf []byte) bool {
+// readStat reads /proc/PID/stat into buf and returns the bytes read (0
+// when it could not).
+func readStat(dirfd int, pid string, buf []byte) int {
 	fd, err := unix.Openat(dirfd, pid+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return false
+		return 0
 	}
 	defer unix.Close(fd)
-	_, err = unix.Read(fd, buf)
-	return err == nil
+	k, err := unix.Read(fd, buf)
+	if err != nil {
+		return 0
+	}
+	return k
 }
 
 // Pairs accumulates the timings of a measured function and of a baseline

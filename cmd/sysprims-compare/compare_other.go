@@ -8,7 +8,8 @@ import (
 	"runtime"
 )
 
-// compare explains that the comparison needs Linux.
+// compare explains that the comparison needs Linux (compare_linux.go
+// runs it).
 func compare(_ []string, _, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "compare: runs on Linux only (this is %s)\n", runtime.GOOS)
 	return 2
