@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/owner"
-	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
 func newGroup(t *testing.T) Container {
@@ -52,38 +51,35 @@ func TestGroupSignalTermLeavesIgnorers(t *testing.T) {
 	tt.waitNoSurvivors(t, 2*time.Second)
 }
 
-func TestGroupMarkersFindReparentedEscapee(t *testing.T) {
+// TestGroupMarkersProveNothing: an escapee that called setsid and whose
+// parent exited before any scan carries the tree's markers, but a marker
+// proves nothing (any process may copy an environment): the process group
+// container neither counts it as a member nor kills it. (The engine finds
+// it by its marker afterwards and reports it.)
+func TestGroupMarkersProveNothing(t *testing.T) {
 	c, err := New(Spec{Mechanism: MechanismProcessGroup, Markers: owner.Markers(owner.NewTreeID(), "")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The escapee calls setsid and its parent exits: only the marker
-	// (or a scan made while its parent lived) can find it.
 	tt := startScript(t, c, `sh -c 'setsid sh -c "sleep 300 & echo \$!; echo ready; wait" &' ; wait`, 1)
 	if _, err := c.Wait(); err != nil && !errors.Is(err, exec_ErrWaitDelay) {
+		t.Fatal(err)
+	}
+	members, err := c.Members()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	tt.waitNoSurvivors(t, 2*time.Second)
-}
-
-// A scan marks a process by owner.InTree: the tree id alone, from a
-// wrapper's run or on a helper, marks nothing (the scan's copy of the rule
-// once matched the raw entries).
-func TestEntryMarkedByInTree(t *testing.T) {
-	id := owner.NewTreeID()
-	ours := map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTreeID: id}
-	wrapper := map[string]string{owner.EnvRunID: "0badc0de", owner.EnvTreeID: id}
-	helper := map[string]string{owner.EnvRunID: owner.RunID(), owner.EnvTreeID: id, owner.EnvShim: "1"}
-	for _, tt := range []struct {
-		markers map[string]string
-		tree    string
-		want    bool
-	}{{ours, id, true}, {ours, "", false}, {ours, id + "0", false}, {wrapper, id, false}, {helper, id, false}} {
-		if got := entryOf(proc.ProcessInfo{PID: 7, Markers: tt.markers}, tt.tree).marked; got != tt.want {
-			t.Errorf("entryOf(%v, %q).marked = %v, want %v", tt.markers, tt.tree, got, tt.want)
+	left := tt.survivors()
+	for pid := range tt.pids {
+		if contains(members, pid) || !contains(left, pid) {
+			t.Errorf("the marked escapee %d: a member %v, alive after Close %v; want no member, alive", pid, contains(members, pid), contains(left, pid))
 		}
 	}
+	for _, pid := range left { // ours: the test started them
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	tt.waitNoSurvivors(t, 2*time.Second)
 }

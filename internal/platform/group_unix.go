@@ -122,7 +122,7 @@ func (c *groupContainer) Members() ([]int, error) {
 // scan returns the live members and remembers them.
 func (c *groupContainer) scan() ([]procEntry, error) {
 	c.mustStarted()
-	all, err := scanEntries(owner.LookupEnv(c.spec.Markers, owner.EnvTreeID))
+	all, err := scanEntries()
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ type procEntry struct {
 	pid, ppid, pgid, sid int
 	start                int64
 	gone                 bool // zombie or dead
-	marked               bool // in the tree by its marker ([owner.InTree])
 }
 
 // treeRule says which processes of a scan belong to one tree.
@@ -20,8 +19,8 @@ type treeRule struct {
 
 // selectMembers returns the live members of a scan under rule r: the root
 // and everything in its process group or session (unless the root's pid
-// now belongs to another process), everything marked or seen before, and
-// every descendant of those by parent links.
+// now belongs to another process), everything seen before (by identity),
+// and every descendant of those by parent links.
 func selectMembers(scan []procEntry, r treeRule) []procEntry {
 	rootOK := true
 	for _, e := range scan {
@@ -61,10 +60,8 @@ func (r treeRule) seed(e procEntry, rootOK bool) bool {
 	if rootOK && (e.pid == r.root || e.pgid == r.root || e.sid == r.root) {
 		return true
 	}
-	if s, ok := r.seen[e.pid]; ok && s == e.start {
-		return true
-	}
-	return e.marked
+	s, ok := r.seen[e.pid]
+	return ok && s == e.start // a marker alone proves nothing: never a seed
 }
 
 // keep returns the live entries of scan that are in, minus exclusions.

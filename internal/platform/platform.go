@@ -44,10 +44,10 @@ type Spec struct {
 	Require   bool      // fail with ErrUnavailable rather than fall back
 	Name      string    // a short tag used in names (cgroup leaf), may be empty
 	// Markers are KEY=VALUE environment entries ([owner.Markers]) that
-	// Start sets in the root's environment, replacing inherited ones. The
-	// process group container also counts as members the processes in the
-	// tree their [owner.EnvTreeID] names, by [owner.InTree] (minted by this
-	// process, no helper), which finds escapees that were reparented.
+	// Start sets in the root's environment, replacing inherited ones. They
+	// never make a process a member: a marker proves nothing (any process
+	// may copy an environment); the engine finds marked escapees itself
+	// and reports them.
 	Markers []string
 	// Logger, when not nil, receives a fallback event when the container
 	// made is not the one asked for (see internal/telemetry).

@@ -6,33 +6,27 @@ import (
 	"fmt"
 	"syscall"
 
-	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 )
 
-// scanEntries takes one snapshot of every process, with markers when
-// tree names a tree to find its members by ([owner.InTree]); internal/proc
-// does the parsing.
-func scanEntries(tree string) ([]procEntry, error) {
-	opts := proc.Options{}
-	if tree != "" {
-		opts.Fields = proc.FieldMarkers
-	}
-	snap, err := proc.Snapshot(opts)
+// scanEntries takes one snapshot of every process (internal/proc does
+// the parsing). Markers are not read: a marker proves nothing, and a
+// container's members are what its root's group, session and parent
+// links show, and what it saw by identity.
+func scanEntries() ([]procEntry, error) {
+	snap, err := proc.Snapshot(proc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("sysprims: scan processes: %w", err)
 	}
 	out := make([]procEntry, len(snap))
 	for i, p := range snap {
-		out[i] = entryOf(p, tree)
+		out[i] = entryOf(p)
 	}
 	return out, nil
 }
 
-func entryOf(p proc.ProcessInfo, tree string) procEntry {
-	e := procEntry{pid: p.PID, ppid: p.PPID, pgid: p.PGID, sid: p.SID, start: p.StartTimeUnixMs, gone: p.State.Gone()}
-	e.marked = owner.InTree(p, tree)
-	return e
+func entryOf(p proc.ProcessInfo) procEntry {
+	return procEntry{pid: p.PID, ppid: p.PPID, pgid: p.PGID, sid: p.SID, start: p.StartTimeUnixMs, gone: p.State.Gone()}
 }
 
 // liveEntries returns those of pids that still run (not zombies), with
@@ -41,7 +35,7 @@ func liveEntries(pids []int) []procEntry {
 	var out []procEntry
 	for _, p := range proc.GetEach(pids, proc.Options{}) {
 		if !p.State.Gone() {
-			out = append(out, entryOf(p, ""))
+			out = append(out, entryOf(p))
 		}
 	}
 	return out
