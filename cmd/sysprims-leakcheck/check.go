@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"syscall"
 	"time"
@@ -44,16 +45,13 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 	if err := errors.Join(comparable(base.Origin, proc.CurrentOrigin()), current(base.Taken, time.Now())); err != nil {
 		return usageError(stderr, fmt.Sprintf("baseline %s: %v", o.baseline, err))
 	}
-	w, closeOut, err := openOutput(o.output, stdout)
+	out, err := openOutput(o.output, stdout)
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	o.outputFD = -1
-	if f, ok := w.(*os.File); ok && o.output != "" && o.output != "-" {
-		o.outputFD = int(f.Fd())
-	}
+	o.outputFD = out.fd()
 	rep := doCheck(o, base, stderr)
-	return finishReport(rep, o.format, w, closeOut, stderr)
+	return finishReport(rep, o.format, out, stderr)
 }
 
 // parseCheck parses the flags of check.
@@ -255,24 +253,86 @@ func recordRemoval(rep *report, res timeout.TerminateReport) {
 	}
 }
 
-// openOutput returns the writer for the report: def when path is empty or
-// "-", else the file at path (created or truncated).
-func openOutput(path string, def io.Writer) (io.Writer, func() error, error) {
+// output is where a report goes: the default writer, or the file named by
+// --output.
+type output struct {
+	w       io.Writer
+	file    *os.File // the --output file; nil for the default writer
+	created bool     // the file did not exist before openOutput made it
+}
+
+// openOutput returns the output for the report: def when path is empty or
+// "-", else the file at path. A file that did not exist is created; one that
+// did is opened as it is (a device such as /dev/null, a symlink or a regular
+// file), and a regular file is truncated only when the report is written, so
+// a command that never starts leaves it as it was.
+func openOutput(path string, def io.Writer) (*output, error) {
 	if path == "" || path == "-" {
-		return def, func() error { return nil }, nil
+		return &output{w: def}, nil
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("output: %w", err)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err == nil {
+		return &output{w: f, file: f, created: true}, nil
 	}
-	return f, f.Close, nil
+	if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	if f, err = os.OpenFile(path, os.O_WRONLY, 0); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	return &output{w: f, file: f}, nil
+}
+
+// fd is the descriptor of the --output file, or -1 for the default writer.
+func (o *output) fd() int {
+	if o.file == nil {
+		return -1
+	}
+	return int(o.file.Fd())
+}
+
+// begin readies the output for a report: a regular file that existed is
+// truncated (a device or a pipe is written as it is).
+func (o *output) begin() error {
+	if o.file == nil || o.created {
+		return nil
+	}
+	fi, err := o.file.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return err
+	}
+	return o.file.Truncate(0)
+}
+
+// close closes the --output file.
+func (o *output) close() error {
+	if o.file == nil {
+		return nil
+	}
+	return o.file.Close()
+}
+
+// discard closes the output without a report: a file that openOutput
+// created is removed (an empty file would read as a broken report); one
+// that existed is left as it was.
+func (o *output) discard() {
+	if o.file == nil {
+		return
+	}
+	_ = o.file.Close()
+	if o.created {
+		_ = os.Remove(o.file.Name())
+	}
 }
 
 // finishReport sets the exit code, writes the report and returns the code.
-func finishReport(rep *report, f format, w io.Writer, closeOut func() error, stderr io.Writer) int {
+func finishReport(rep *report, f format, out *output, stderr io.Writer) int {
 	rep.ExitCode = exitCodeFor(rep)
-	err := rep.write(w, f)
-	if cerr := closeOut(); err == nil {
+	err := out.begin()
+	if err == nil {
+		err = rep.write(out.w, f)
+	}
+	if cerr := out.close(); err == nil {
 		err = cerr
 	}
 	if err != nil {

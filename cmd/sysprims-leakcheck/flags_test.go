@@ -134,26 +134,90 @@ func TestFlagValueStrings(t *testing.T) {
 
 func TestOpenOutput(t *testing.T) {
 	var def bytes.Buffer
-	w, closeOut, err := openOutput("-", &def)
-	if err != nil || w != &def || closeOut() != nil {
+	out, err := openOutput("-", &def)
+	if err != nil || out.w != &def || out.fd() != -1 || out.begin() != nil || out.close() != nil {
 		t.Fatalf("'-': %v", err)
 	}
+	out.discard()
 	path := filepath.Join(t.TempDir(), "r.txt")
-	w, closeOut, err = openOutput(path, &def)
+	out, err = openOutput(path, &def)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write([]byte("x")); err != nil {
+	if err := out.begin(); err != nil {
 		t.Fatal(err)
 	}
-	if err := closeOut(); err != nil {
+	if _, err := out.w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.close(); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "x" {
 		t.Errorf("file holds %q", b)
 	}
-	if _, _, err := openOutput(filepath.Join(path, "sub"), &def); err == nil {
+	if _, err := openOutput(filepath.Join(path, "sub"), &def); err == nil {
 		t.Error("no error for an impossible output path")
+	}
+}
+
+// A report replaces what an existing file held; a run with no report
+// removes only a file it created: an existing file, a symlink and what it
+// points to (here /dev/null, which run once removed as root) stay as they
+// were.
+func TestOpenOutputDiscard(t *testing.T) {
+	dir := t.TempDir()
+	existing := writeFile(t, dir, "old.json", "previous report")
+	link := filepath.Join(dir, "null")
+	if err := os.Symlink(os.DevNull, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		keep       bool
+	}{
+		{"new file", filepath.Join(dir, "new.json"), false},
+		{"existing file", existing, true},
+		{"symlink to a device", link, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var def bytes.Buffer
+			out, err := openOutput(tc.path, &def)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.discard()
+			_, err = os.Lstat(tc.path)
+			if kept := err == nil; kept != tc.keep {
+				t.Errorf("after discard: %v; want kept=%v", err, tc.keep)
+			}
+		})
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "previous report" {
+		t.Errorf("a discarded output changed an existing file: %q", b)
+	}
+	if fi, err := os.Stat(os.DevNull); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Errorf("%s: %v %v", os.DevNull, fi, err)
+	}
+	out, err := openOutput(existing, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.begin(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := out.w.Write([]byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "{}" {
+		t.Errorf("a report over an existing file left %q", b)
+	}
+	out, err = openOutput(link, nil)
+	if err != nil || out.begin() != nil || out.close() != nil {
+		t.Errorf("a report to a device through a symlink: %v", err)
 	}
 }
 

@@ -40,19 +40,16 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
-	w, closeOut, err := openOutput(o.output, stderr)
+	out, err := openOutput(o.output, stderr)
 	if err != nil {
 		return usageError(stderr, err.Error())
 	}
 	rep, code := execute(o, stdout, stderr)
 	if rep == nil {
-		_ = closeOut()
-		if o.output != "" && o.output != "-" {
-			_ = os.Remove(o.output) // no report: an empty file would read as a broken one
-		}
+		out.discard()
 		return code
 	}
-	return finishReport(rep, o.format, w, closeOut, stderr)
+	return finishReport(rep, o.format, out, stderr)
 }
 
 // parseRun parses the flags of run; the command follows them (after "--").
