@@ -27,6 +27,9 @@ func TestSysProcAttrRefused(t *testing.T) {
 		{process.MechanismSubreaper, &syscall.SysProcAttr{Setsid: true, Setctty: true}, "root runs in a new session, without the terminal"},
 		{process.MechanismSubreaper, &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}, "Pdeathsig would reach the subreaper shim, not the root"},
 		{process.MechanismSubreaper, &syscall.SysProcAttr{Chroot: "/"}, "Chroot would apply to the subreaper shim"},
+		// The shim became the namespace's init: the root it reported was
+		// a pid of that namespace, and the tree outlived the test.
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}, "CLONE_NEWPID would make the subreaper shim the new namespace's init"},
 	}
 	for _, c := range cases {
 		t.Run(string(c.m)+" "+c.want[:20], func(t *testing.T) {

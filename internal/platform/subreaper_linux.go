@@ -332,7 +332,8 @@ func (c *shimContainer) mustStarted() {
 // shimAttr refuses the cmd.SysProcAttr fields the subreaper mechanism
 // cannot honour for the root: they would apply to the shim, and the root
 // runs in a session of its own that the shim starts. (Credentials and
-// namespaces the shim takes, the root inherits: those are honoured.)
+// namespaces the shim takes, the root inherits: those are honoured, but
+// for a new pid namespace.)
 func shimAttr(attr *syscall.SysProcAttr) error {
 	const use = "; drop it, or use a mechanism that starts the root directly (cgroup_v2, process_group)"
 	switch {
@@ -346,6 +347,8 @@ func shimAttr(attr *syscall.SysProcAttr) error {
 		return errors.New("sysprims: cmd.SysProcAttr.Pdeathsig would reach the subreaper shim, not the root (the shim tears the tree down when this process dies)" + use)
 	case attr.Chroot != "":
 		return errors.New("sysprims: cmd.SysProcAttr.Chroot would apply to the subreaper shim, whose program is outside the new root" + use)
+	case attr.Cloneflags&syscall.CLONE_NEWPID != 0:
+		return errors.New("sysprims: cmd.SysProcAttr.Cloneflags CLONE_NEWPID would make the subreaper shim the new namespace's init, which reports the root by a pid this process cannot use" + use)
 	}
 	return nil
 }
