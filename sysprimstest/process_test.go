@@ -90,6 +90,8 @@ func TestResultStrings(t *testing.T) {
 			"killed by SIGKILL from outside sysprims after 0s (m, r)"},
 		{Result{ExitCode: -1, Signal: syscall.SIGKILL, Canceled: true, Mechanism: "m", Reliability: "r"},
 			"canceled, killed by SIGKILL after 0s (m, r)"},
+		{Result{ExitCode: -1, Signal: syscall.SIGTERM, Canceled: true, KilledExternally: true, Mechanism: "m", Reliability: "r"},
+			"killed by SIGTERM from outside sysprims after 0s (after a cancel) (m, r)"},
 		{Result{ExitCode: 0, Migrants: make([]process.Info, 1), Survivors: make([]process.Info, 1), Mechanism: "m", Reliability: "best_effort"},
 			"exit 0 after 0s (m, best_effort, 1 moved out of the container, 1 SURVIVED)"},
 	} {

@@ -32,9 +32,11 @@ type Result struct {
 	// killed the tree while it ran.
 	KilledExternally bool
 	// Canceled reports that Signal came after os/exec called the
-	// command's Cancel (exec.CommandContext's context was done, or the
-	// caller's own Cancel): Cancel's kill, or WaitDelay's SIGKILL after
-	// it, is the command's own doing, and KilledExternally is false.
+	// command's Cancel (exec.CommandContext's context was done). A
+	// SIGKILL then (os/exec's Cancel and WaitDelay send it) is the
+	// command's own doing, and KilledExternally is false; any other
+	// signal sysprims did not send is still reported as external, since
+	// nothing tells a Cancel of your own's signal from another process's.
 	Canceled bool
 	// TimedOut reports that the deadline passed and the tree was torn down.
 	TimedOut bool
@@ -129,10 +131,13 @@ func (r *Result) String() string {
 	switch {
 	case r.TimedOut:
 		fmt.Fprintf(&b, "timed out after %v", r.Duration)
-	case r.Signal != 0 && r.Canceled:
-		fmt.Fprintf(&b, "canceled, killed by %s after %v", signal.Name(r.Signal), r.Duration)
 	case r.Signal != 0 && r.KilledExternally:
 		fmt.Fprintf(&b, "killed by %s from outside sysprims after %v", signal.Name(r.Signal), r.Duration)
+		if r.Canceled {
+			b.WriteString(" (after a cancel)")
+		}
+	case r.Signal != 0 && r.Canceled:
+		fmt.Fprintf(&b, "canceled, killed by %s after %v", signal.Name(r.Signal), r.Duration)
 	case r.Signal != 0:
 		fmt.Fprintf(&b, "killed by %s after %v", signal.Name(r.Signal), r.Duration)
 	default:

@@ -106,6 +106,28 @@ func TestKilledExternally(t *testing.T) {
 			if !o.Canceled {
 				t.Errorf("a CommandContext kill: Canceled is false")
 			}
+
+			// A cancel does not excuse a signal it did not send: here
+			// Cancel sends nothing, and another process's SIGTERM ends
+			// the root.
+			ctx, cancel = context.WithCancel(context.Background())
+			cmd := exec.CommandContext(ctx, "sleep", "300")
+			called := make(chan struct{})
+			cmd.Cancel = func() error { close(called); return nil }
+			if tr, err = Start(cmd, Config{Mechanism: m, Require: true}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { tr.Stop() })
+			cancel()
+			<-called
+			if err := syscall.Kill(tr.PID(), syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			o = tr.Wait(0)
+			checkKilled(t, o, "SIGTERM", true)
+			if !o.Canceled {
+				t.Errorf("a signal after a cancel: Canceled is false")
+			}
 		})
 	}
 }

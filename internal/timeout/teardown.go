@@ -240,7 +240,8 @@ func (t *Tree) fillExit(o *Outcome) {
 		o.ExitCode = -1
 		o.TermSignal = signal.Name(st.Signal)
 		o.Canceled = t.canceled != nil && t.canceled.Load()
-		o.KilledExternally = !t.sentSignal(st.Signal) && !selfInflicted(st.Signal) && !o.Canceled
+		byCancel := o.Canceled && st.Signal == syscall.SIGKILL
+		o.KilledExternally = !t.sentSignal(st.Signal) && !selfInflicted(st.Signal) && !byCancel
 	}
 }
 

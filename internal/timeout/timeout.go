@@ -63,8 +63,11 @@ type Outcome struct {
 	// SIGPIPE): someone else killed the tree while it ran.
 	KilledExternally bool `json:"killed_externally,omitempty"`
 	// Canceled reports that the root was ended by a signal after os/exec
-	// called the command's Cancel (its context was done): that signal,
-	// or WaitDelay's SIGKILL after it, is the command's own doing.
+	// called the command's Cancel (its context was done). A SIGKILL then
+	// is the command's own doing (os/exec's Cancel and WaitDelay send
+	// it), not KilledExternally; any other signal this engine did not
+	// send still is: nothing tells a Cancel's signal from another
+	// process's.
 	Canceled            bool                 `json:"canceled,omitempty"`
 	SignalSent          string               `json:"signal_sent,omitempty"`
 	Escalated           bool                 `json:"escalated"`
