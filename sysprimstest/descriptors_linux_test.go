@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"golang.org/x/sys/unix"
 )
 
 // TestWithDescriptors: a file, a listening socket and a pipe the test
@@ -53,6 +54,22 @@ func TestWithDescriptors(t *testing.T) {
 			}
 			return func() { r.Close(); w.Close() }
 		}, []string{": pipe read end (pipe:[", ": pipe write end (pipe:["}},
+		// The runtime's poller is in the baseline: an epoll or eventfd
+		// of the test's own is no longer taken for it.
+		{"epoll", func(t *testing.T) func() {
+			fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { unix.Close(fd) }
+		}, []string{": other anon_inode:[eventpoll]"}},
+		{"eventfd", func(t *testing.T) func() {
+			fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { unix.Close(fd) }
+		}, []string{": other anon_inode:[eventfd]"}},
 		{"clean", func(t *testing.T) func() {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

@@ -280,7 +280,8 @@ func WithGoroutines(opts ...goleak.Option) Option {
 // moment ago (a listener whose Accept has not returned yet).
 //
 // Not reported: what the Go runtime opens on its own (the network
-// poller's epoll and eventfd), process handles (pidfds; the process
+// poller's epoll and eventfd, which the check starts before its baseline:
+// an epoll or eventfd the test opens is reported), process handles (pidfds; the process
 // check judges their processes), and the descriptors this library keeps
 // for the life of the binary (the cgroup guardian's socket and run
 // directory lock). Idle keep-alive connections of an http.Client are
