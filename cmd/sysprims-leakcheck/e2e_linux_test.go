@@ -472,7 +472,7 @@ func killLater(t *testing.T, out []byte) int {
 	}
 	t.Cleanup(func() {
 		if signal.SendIdentity(p.ID(), syscall.SIGKILL) == nil {
-			waittest.Until(waittest.Scale(5*time.Second), func() bool { return !alive(pid) })
+			waittest.Until(5*time.Second, func() bool { return !alive(pid) })
 		}
 	})
 	return pid
