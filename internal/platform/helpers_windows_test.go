@@ -20,6 +20,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/windows"
 )
 
@@ -241,21 +242,12 @@ func (w watch) alive() []int {
 	return out
 }
 
-// waitGone waits up to d for every watched process to exit and returns
-// the ones still alive.
+// waitGone waits up to d (scaled) for every watched process to exit and
+// returns the ones still alive.
 func (w watch) waitGone(d time.Duration) []int {
-	deadline := time.Now().Add(d)
-	for {
-		left := w.alive()
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		hs := make([]windows.Handle, 0, len(left))
-		for _, pid := range left {
-			hs = append(hs, w[pid])
-		}
-		windows.WaitForMultipleObjects(hs[:min(len(hs), 64)], true, 100)
-	}
+	var left []int
+	waittest.Until(d, func() bool { left = w.alive(); return len(left) == 0 })
+	return left
 }
 
 // killAndClose kills any watched survivor (so no test leaks) and closes

@@ -19,6 +19,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/telemetry"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // hangBound is how long a test waits for a call that must not block,
@@ -149,9 +150,8 @@ func migrantDir(t *testing.T) string {
 	}
 	t.Cleanup(func() {
 		_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
-		for i := 0; i < 1000 && syscall.Rmdir(dir) == syscall.EBUSY; i++ {
-			time.Sleep(5 * time.Millisecond) // cleanup only: the killed processes take a moment to go
-		}
+		// the killed processes take a moment to leave the cgroup
+		waittest.Until(5*time.Second, func() bool { return syscall.Rmdir(dir) != syscall.EBUSY })
 	})
 	return dir
 }
