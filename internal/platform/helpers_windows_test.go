@@ -27,9 +27,11 @@ import (
 const (
 	wintestModeEnv = "SYSPRIMS_WINTEST_MODE"
 	wintestArgEnv  = "SYSPRIMS_WINTEST_ARG"
-	lineTimeout    = 60 * time.Second // Wine starts a Go binary in ~0.1-1 s
-	goneTimeout    = 10 * time.Second // a killed tree is gone in < 1 s under Wine
-	exitLag        = 2 * time.Second  // from a job's empty count to handles signalled
+	// The Windows tests' wait bounds, each scaled where it is used (by
+	// waittest.Scale, or inside waittest.Until).
+	lineTimeout = 60 * time.Second // Wine starts a Go binary in ~0.1-1 s
+	goneTimeout = 10 * time.Second // a killed tree is gone in < 1 s under Wine
+	exitLag     = 2 * time.Second  // from a job's empty count to handles signalled
 )
 
 func init() {
@@ -163,7 +165,7 @@ func startReady(cmd *exec.Cmd) ([]int, error) {
 }
 
 // readReady reads lines from r until "ready PID..." and returns the pids;
-// it gives up after lineTimeout.
+// it gives up after lineTimeout (scaled).
 func readReady(r io.Reader) ([]int, error) {
 	type result struct {
 		pids []int
@@ -184,7 +186,7 @@ func readReady(r io.Reader) ([]int, error) {
 	select {
 	case r := <-ch:
 		return r.pids, r.err
-	case <-time.After(lineTimeout):
+	case <-time.After(waittest.Scale(lineTimeout)):
 		return nil, errors.New("timed out waiting for a ready line")
 	}
 }
