@@ -23,7 +23,8 @@ import (
 )
 
 // hangBound is how long a test waits for a call that must not block,
-// before it reports a hang. It bounds a failure, it times nothing.
+// before it reports a hang (scaled where used). It bounds a failure, it
+// times nothing.
 const hangBound = 30 * time.Second
 
 // TestRunReturnsAtRootExit runs a root that exits at once, leaving a
@@ -50,7 +51,7 @@ func TestRunReturnsAtRootExit(t *testing.T) {
 			select {
 			case o := <-res:
 				checkDaemonRun(t, o, out.String())
-			case <-time.After(hangBound):
+			case <-time.After(waittest.Scale(hangBound)):
 				t.Fatalf("Run did not return after the root exited: it waits for the daemon's pipe")
 			}
 		})
@@ -157,7 +158,8 @@ func migrantDir(t *testing.T) string {
 }
 
 // migrantTree starts script through the cgroup mechanism with $MIG set to
-// dir and returns the tree and a reader of its stdout.
+// dir and returns the tree and a reader of its stdout. Its grace bounds
+// how long a member that moves out on SIGTERM gets to do so.
 func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Writer) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", script)
@@ -170,7 +172,7 @@ func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Wri
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Start(cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: 5 * time.Second})
+	tr, err := Start(cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: waittest.Scale(5 * time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}
