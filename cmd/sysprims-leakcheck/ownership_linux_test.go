@@ -432,7 +432,7 @@ func TestCheckKillRescanKeepsToItsScopeE2E(t *testing.T) {
 	if err := leak.Run(); err != nil {
 		t.Fatal(err)
 	}
-	check := exec.Command(binary(t), "check", "--baseline", base, "--kill", "--grace", "2s", "--marker", env, "--format", "json")
+	check := exec.Command(binary(t), "check", "--baseline", base, "--kill", "--grace", waittest.Scale(2*time.Second).String(), "--marker", env, "--format", "json")
 	var out bytes.Buffer
 	check.Stdout = &out
 	if err := check.Start(); err != nil {
