@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/matchers"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
@@ -30,7 +31,7 @@ func startScenario(t *testing.T, name string) (*sysprimstest.Process, []fixtures
 	rep.Attach(cmd)
 	p := sysprimstest.Start(t, cmd)
 	t.Cleanup(func() { rep.KillAll() })
-	reports, err := rep.Await(sc.Processes, 20*time.Second)
+	reports, err := rep.Await(sc.Processes, waittest.Scale(20*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +88,6 @@ func TestNoOrphanDescendantsDaemon(t *testing.T) {
 // race-instrumented test binary to start (twice, with the subreaper shim).
 func newG(t *testing.T) *WithT {
 	g := NewWithT(t)
-	g.SetDefaultEventuallyTimeout(20 * time.Second)
+	g.SetDefaultEventuallyTimeout(waittest.Scale(20 * time.Second))
 	return g
 }

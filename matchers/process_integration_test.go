@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/matchers"
 	"github.com/3leaps/sysprims-go/sysprimstest"
 )
@@ -29,7 +30,7 @@ func TestExitCodeOnProcess(t *testing.T) {
 	g.Expect(m.Match(p)).To(BeFalse())
 	g.Expect(m.FailureMessage(p)).To(ContainSubstring("not yet waited for"))
 	g.Expect(m.(mayChange).MatchMayChangeInTheFuture(p)).To(BeTrue(), "no Result yet")
-	g.Expect(p.Wait(5 * time.Second)).To(matchers.HaveExitCode(3))
+	g.Expect(p.Wait(waittest.Scale(5 * time.Second))).To(matchers.HaveExitCode(3))
 	g.Expect(p).To(matchers.HaveExitCode(3))
 	g.Expect(m.(mayChange).MatchMayChangeInTheFuture(p)).To(BeFalse(), "the Process has a Result")
 	g.Expect(p).To(matchers.BeTreeKilled())

@@ -10,6 +10,7 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/matchers"
 	"github.com/3leaps/sysprims-go/process"
 	"github.com/3leaps/sysprims-go/sysprimstest"
@@ -88,7 +89,7 @@ func TestUsageMatchersOnKnownLoad(t *testing.T) {
 	g.Expect(p).NotTo(matchers.HaveUsedCPUAtMost(time.Hour), "not waited for: no answer yet")
 	mc := matchers.HaveUsedCPUAtMost(time.Hour).(interface{ MatchMayChangeInTheFuture(any) bool })
 	g.Expect(mc.MatchMayChangeInTheFuture(p)).To(BeTrue())
-	res := p.Wait(time.Minute)
+	res := p.Wait(waittest.Scale(time.Minute))
 	t.Logf("%s: %v", res.Mechanism, res.Usage)
 	if res.Usage.CPUSource == process.UsageRoot && runtime.GOOS == "windows" {
 		t.Skip("the root's own CPU time only: Windows adds no descendant's, and this Job Object kept no account (Wine)")

@@ -14,6 +14,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/schematest"
 	"github.com/3leaps/sysprims-go/internal/timeout"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -47,7 +48,7 @@ func checkJSON(t *testing.T, r *Result) {
 // which the schema rejects.
 func TestResultJSONFollowsSchema(t *testing.T) {
 	t.Run("completed", func(t *testing.T) {
-		res := Run(t, time.Minute, fixtures.Command("exit", "3"))
+		res := Run(t, waittest.Scale(time.Minute), fixtures.Command("exit", "3"))
 		if res.ExitCode != 3 {
 			t.Fatalf("result %v", res)
 		}
@@ -64,7 +65,7 @@ func TestResultJSONFollowsSchema(t *testing.T) {
 		r := listen(t)
 		cmd := fixtures.Command("orphans")
 		r.Attach(cmd)
-		res := Run(t, time.Minute, cmd)
+		res := Run(t, waittest.Scale(time.Minute), cmd)
 		if len(res.Leftovers) == 0 || len(res.Survivors) > 0 {
 			t.Fatalf("result %v", res)
 		}
@@ -143,7 +144,7 @@ func TestUnavailableMechanismFallsBack(t *testing.T) {
 	if platform.Probe().Has(missing) {
 		t.Skip("every mechanism is available here")
 	}
-	res := Run(t, time.Minute, fixtures.Command("exit"), WithMechanism(missing))
+	res := Run(t, waittest.Scale(time.Minute), fixtures.Command("exit"), WithMechanism(missing))
 	if res.Err != nil || res.Mechanism == missing || !res.Mechanism.Valid() {
 		t.Errorf("asked for %s: %v", missing, res)
 	}

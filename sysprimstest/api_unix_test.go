@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // Process.Signal reaches the root alone, as os/exec and gexec do, and the
@@ -22,7 +23,7 @@ func TestSignalIsTheRootAlone(t *testing.T) {
 	cmd := fixtures.Command("grandchild")
 	r.Attach(cmd)
 	p := Start(t, cmd)
-	if _, err := r.Await(3, 20*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Signal(syscall.SIGTERM); err != nil {
@@ -55,14 +56,14 @@ func TestTerminateThenWait(t *testing.T) {
 	p := Start(t, fixtures.Command("sleeper"))
 	<-p.Buffer().Detect("ready")
 	p.Buffer().CancelDetects()
-	res := p.Terminate().Wait(time.Minute)
+	res := p.Terminate().Wait(waittest.Scale(time.Minute))
 	if res.Signal != syscall.SIGTERM || res.KilledExternally || res.TimedOut {
 		t.Errorf("Terminate().Wait: %v", res)
 	}
 	p = Start(t, fixtures.Command("sleeper"))
 	<-p.Buffer().Detect("ready")
 	p.Buffer().CancelDetects()
-	if res := p.Interrupt().Wait(time.Minute); res.Signal != syscall.SIGINT || res.KilledExternally {
+	if res := p.Interrupt().Wait(waittest.Scale(time.Minute)); res.Signal != syscall.SIGINT || res.KilledExternally {
 		t.Errorf("Interrupt().Wait: %v", res)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // A nil cmd fails Run and Start with an error that says what to pass,
@@ -87,7 +88,7 @@ func TestStdinThatNeverEnds(t *testing.T) {
 	pr, pw := io.Pipe()
 	cmd := fixtures.Command("exit", "3")
 	cmd.Stdin = pr
-	res := Run(t, 30*time.Second, cmd)
+	res := Run(t, waittest.Scale(30*time.Second), cmd)
 	if res.TimedOut || res.ExitCode != 3 {
 		t.Errorf("%v", res)
 	}
@@ -114,7 +115,7 @@ func TestLeftoversAreLogged(t *testing.T) {
 	rec := NewRecorder("TestLeftovers")
 	cmd := fixtures.Command("orphans")
 	r.Attach(cmd)
-	res := Run(rec, time.Minute, cmd)
+	res := Run(rec, waittest.Scale(time.Minute), cmd)
 	if errs := rec.Close(); errs != "" || len(res.Leftovers) == 0 {
 		t.Fatalf("errors %q, %v", errs, res)
 	}
@@ -157,7 +158,7 @@ func TestLeftoversLogLine(t *testing.T) {
 	r := listen(t)
 	cmd := fixtures.Command("orphans")
 	r.Attach(cmd)
-	if res := Run(t, time.Minute, cmd); len(res.Leftovers) == 0 {
+	if res := Run(t, waittest.Scale(time.Minute), cmd); len(res.Leftovers) == 0 {
 		t.Errorf("no leftovers: %v", res)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/gomega/gbytes"
 
 	"github.com/3leaps/sysprims-go/internal/proc/proctest"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // benchProcesses is how many processes the snapshot benchmarks run with.
@@ -114,7 +115,7 @@ func BenchmarkOutput100MB(b *testing.B) {
 	})
 	b.Run("Run", func(b *testing.B) {
 		peakRSS(b, func() {
-			res := Run(b, time.Minute, exec.Command("sh", "-c", script))
+			res := Run(b, waittest.Scale(time.Minute), exec.Command("sh", "-c", script))
 			if res.ExitCode != 0 || len(res.Stdout) > DefaultOutputLimit+100 {
 				b.Fatalf("%v, %d bytes kept", res, len(res.Stdout))
 			}
@@ -122,7 +123,7 @@ func BenchmarkOutput100MB(b *testing.B) {
 	})
 	b.Run("Start", func(b *testing.B) { // keeps a gbytes window as well
 		peakRSS(b, func() {
-			res := Start(b, exec.Command("sh", "-c", script)).Wait(time.Minute)
+			res := Start(b, exec.Command("sh", "-c", script)).Wait(waittest.Scale(time.Minute))
 			if res.ExitCode != 0 || len(res.Stdout) > DefaultOutputLimit+100 {
 				b.Fatalf("%v, %d bytes kept", res, len(res.Stdout))
 			}

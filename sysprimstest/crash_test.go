@@ -67,7 +67,7 @@ func TestCrashLeavesNothing(t *testing.T) {
 	for _, mode := range []string{"kill", "timeout"} {
 		t.Run(mode, func(t *testing.T) {
 			r := listen(t)
-			cmd := exec.Command(os.Args[0], "-test.run=^TestCrasherTimeout$", "-test.timeout=5s")
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrasherTimeout$", "-test.timeout="+waittest.Scale(5*time.Second).String())
 			cmd.Env = append(os.Environ(), envCrasher+"="+mode)
 			r.Attach(cmd)
 			stdin, err := cmd.StdinPipe()
@@ -78,7 +78,7 @@ func TestCrashLeavesNothing(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.Await(expect, 30*time.Second); err != nil {
+			if _, err := r.Await(expect, waittest.Scale(30*time.Second)); err != nil {
 				cmd.Process.Kill()
 				t.Fatal(err)
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -125,7 +126,7 @@ type ourStart struct {
 func (r *ourStart) start(t *testing.T, cmd *exec.Cmd) { r.p = Start(t, cmd, r.opts...) }
 
 func (r *ourStart) wait(t *testing.T) (int, syscall.Signal) {
-	r.res = r.p.Wait(time.Minute)
+	r.res = r.p.Wait(waittest.Scale(time.Minute))
 	return ourStatus(t, r.res)
 }
 
@@ -150,7 +151,7 @@ type ourRun struct {
 
 func (r *ourRun) start(t *testing.T, cmd *exec.Cmd) {
 	r.done = make(chan *Result, 1)
-	go func() { r.done <- Run(t, time.Minute, cmd, r.opts...) }()
+	go func() { r.done <- Run(t, waittest.Scale(time.Minute), cmd, r.opts...) }()
 }
 
 func (r *ourRun) wait(t *testing.T) (int, syscall.Signal) {

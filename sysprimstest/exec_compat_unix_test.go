@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // The cases of os/exec features Windows lacks: ExtraFiles, the unix
@@ -67,7 +68,7 @@ var unixExecCases = []execCase{
 			defer called.Done()
 			return cmd.Process.Signal(syscall.SIGINT)
 		}
-		cmd.WaitDelay = 10 * time.Second
+		cmd.WaitDelay = waittest.Scale(10 * time.Second)
 		ready := readyWriter(cmd)
 		r.start(t, cmd)
 		<-ready

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // counter counts the bytes written to it.
@@ -22,7 +24,7 @@ func TestRunBoundsOutput(t *testing.T) {
 	cmd := exec.Command("sh", "-c", "echo START; head -c 1048576 /dev/zero; echo; echo END")
 	var all counter
 	cmd.Stdout = &all
-	res := Run(t, 30*time.Second, cmd, WithOutputLimit(limit))
+	res := Run(t, waittest.Scale(30*time.Second), cmd, WithOutputLimit(limit))
 	if res.ExitCode != 0 {
 		t.Fatalf("result %v", res)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // TestParallelTrees runs 50 parallel tests that each start and tear down a
@@ -37,7 +38,7 @@ func parallelTree(t *testing.T, leak bool) {
 	if leak {
 		leakTree(t, listen(t), t.Name())
 	}
-	if _, err := r.Await(3, 30*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(30*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if alive := aliveMembers(r); len(alive) != 3 {
@@ -76,7 +77,7 @@ func TestParallelVerifyNoLeaks(t *testing.T) {
 			p := Start(t, fixtures.Command("tree", "6"), WithGrace(time.Second))
 			select {
 			case <-p.Buffer().Detect("ready"):
-			case <-time.After(60 * time.Second):
+			case <-time.After(waittest.Scale(60 * time.Second)):
 				t.Fatalf("tree not ready: %v", p)
 			}
 			p.Buffer().CancelDetects()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -34,7 +35,7 @@ func TestRequireGuaranteedSkips(t *testing.T) {
 func TestTimedOutProcess(t *testing.T) {
 	rec := NewRecorder("TestSlow")
 	defer rec.Close()
-	p := Start(rec, fixtures.Command("sleeper"), WithHangReport(50*time.Millisecond), WithGrace(time.Second))
+	p := Start(rec, fixtures.Command("sleeper"), WithHangReport(50*time.Millisecond), WithGrace(waittest.Scale(time.Second)))
 	t.Run("running", func(t *testing.T) {
 		if code, _, exited := p.ExitStatus(); exited || code != -1 || p.ExitCode() != -1 || p.Result() != nil {
 			t.Fatalf("running process: exit %d exited %v result %v", code, exited, p.Result())
@@ -106,7 +107,7 @@ func TestRunCapturesAndDescendants(t *testing.T) {
 	cmd := fixtures.Command("grandchild")
 	r.Attach(cmd)
 	p := Start(t, cmd)
-	if _, err := r.Await(3, 20*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	members, err := p.Members()
@@ -138,7 +139,7 @@ func TestResultSaysKilledFromOutside(t *testing.T) {
 	if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	r := p.Wait(time.Minute)
+	r := p.Wait(waittest.Scale(time.Minute))
 	if !r.KilledExternally || r.Signal != syscall.SIGKILL || !strings.Contains(r.String(), "killed by SIGKILL from outside sysprims") {
 		t.Errorf("result %q (killed externally: %v), want SIGKILL from outside", r, r.KilledExternally)
 	}

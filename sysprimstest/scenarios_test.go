@@ -92,7 +92,7 @@ func TestStartScenarios(t *testing.T) {
 			cmd := fixtures.Command(sc.Name, sc.Args...)
 			r.Attach(cmd)
 			Start(t, cmd, WithGrace(300*time.Millisecond))
-			if _, err := r.Await(sc.Processes, 20*time.Second); err != nil {
+			if _, err := r.Await(sc.Processes, waittest.Scale(20*time.Second)); err != nil {
 				t.Error(err)
 			}
 		})

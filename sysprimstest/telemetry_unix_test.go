@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/telemetry"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -63,8 +64,8 @@ func TestSetLoggerAndFallback(t *testing.T) {
 	tb := NewRecorder("TestDefault")
 	defer tb.Close()
 	missing := process.MechanismJobObject // never on a unix system
-	Run(tb, time.Second, exec.Command("true"), WithMechanism(missing))
-	Run(tb, time.Second, exec.Command("true"), WithLogger(nil))
+	Run(tb, waittest.Scale(time.Second), exec.Command("true"), WithMechanism(missing))
+	Run(tb, waittest.Scale(time.Second), exec.Command("true"), WithLogger(nil))
 	if n := len(rec.Events(EventTreeStarted)); n != 1 {
 		t.Errorf("%d tree_started events, want 1 (WithLogger(nil) silences)", n)
 	}

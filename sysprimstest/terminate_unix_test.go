@@ -15,6 +15,7 @@ import (
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/signal"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -37,7 +38,7 @@ func TestSignalAndTerminateTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Wait()
-	if _, err := r.Await(3, 20*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if err := Signal(cmd.Process.Pid, syscall.SIGCONT); err != nil {
@@ -60,7 +61,7 @@ func TestSignalOwnTree(t *testing.T) {
 	if err := Signal(p.Pid(), syscall.SIGKILL); err != nil {
 		t.Fatalf("Signal of the root of an own tree: %v", err)
 	}
-	if res := p.Wait(10 * time.Second); res.Signal != syscall.SIGKILL {
+	if res := p.Wait(waittest.Scale(10 * time.Second)); res.Signal != syscall.SIGKILL {
 		t.Errorf("root not killed by the named signal: %v", res)
 	}
 }
@@ -114,7 +115,7 @@ func TestWrappedTerminate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Wait()
-	if _, err := r.Await(3, 20*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	res := TerminateTree(t, cmd.Process.Pid, WithGrace(time.Second))

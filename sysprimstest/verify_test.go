@@ -10,6 +10,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/owner"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -22,7 +23,7 @@ func leakTree(t *testing.T, r *fixtures.Reporter, test string) *Process {
 	r.Attach(cmd)
 	want := len(r.Reports()) + 3 // counted before the tree can report
 	p := Start(NewRecorder(test), cmd)
-	if _, err := r.Await(want, 20*time.Second); err != nil {
+	if _, err := r.Await(want, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -53,7 +54,7 @@ func TestVerifyNoLeaksIgnoresOtherTests(t *testing.T) {
 	cmd := fixtures.Command("grandchild")
 	r.Attach(cmd)
 	p := Start(rec, cmd)
-	if _, err := r.Await(6, 20*time.Second); err != nil {
+	if _, err := r.Await(6, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	_ = p
@@ -76,7 +77,7 @@ func TestVerifyNoLeaksFindsPlainChildren(t *testing.T) {
 	}
 	defer cmd.Wait()
 	defer cmd.Process.Kill() // a test's check names it but leaves it running
-	if _, err := r.Await(1, 20*time.Second); err != nil {
+	if _, err := r.Await(1, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	errs := rec.Close()
@@ -104,7 +105,7 @@ func TestVerifyNoLeaksSparesCopiedMarkers(t *testing.T) {
 	}
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
-	if _, err := r.Await(1, 20*time.Second); err != nil {
+	if _, err := r.Await(1, waittest.Scale(20*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	errs := rec.Close()

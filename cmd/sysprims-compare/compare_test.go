@@ -26,11 +26,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testConfig is small but leaves room for a loaded CI machine: a runner
+// testConfig is small but leaves room for a loaded CI machine: the
+// bounds (hang, settle, ready) are scaled with waittest.Scale; a runner
 // counts as hung only waittest.Scale(5s) after its deadline and grace.
 func testConfig() config {
 	return config{timeout: 500 * time.Millisecond, grace: 300 * time.Millisecond,
-		hang: waittest.Scale(5 * time.Second), settle: 200 * time.Millisecond, ready: 20 * time.Second}
+		hang: waittest.Scale(5 * time.Second), settle: waittest.Scale(200 * time.Millisecond), ready: waittest.Scale(20 * time.Second)}
 }
 
 func scenarioNamed(t *testing.T, name string) scenario {

@@ -146,13 +146,13 @@ type result struct {
 // runBin runs the built binary with extra environment and arguments.
 func runBin(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(60*time.Second))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.WaitDelay = 5 * time.Second
+	cmd.WaitDelay = waittest.Scale(5 * time.Second)
 	begin := time.Now()
 	err := cmd.Run()
 	r := result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errb.String(), elapsed: time.Since(begin)}
@@ -377,7 +377,7 @@ func waitBin(t *testing.T, cmd *exec.Cmd, rd *bufio.Reader) int {
 	select {
 	case code := <-done:
 		return code
-	case <-time.After(20 * time.Second):
+	case <-time.After(waittest.Scale(20 * time.Second)):
 		t.Fatal("sysprims-leakcheck did not exit")
 		return -1
 	}
@@ -472,7 +472,7 @@ func killLater(t *testing.T, out []byte) int {
 	}
 	t.Cleanup(func() {
 		if signal.SendIdentity(p.ID(), syscall.SIGKILL) == nil {
-			waittest.Until(waittest.Scale(5*time.Second), func() bool { return !alive(pid) })
+			waittest.Until(5*time.Second, func() bool { return !alive(pid) })
 		}
 	})
 	return pid

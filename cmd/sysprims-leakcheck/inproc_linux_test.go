@@ -12,6 +12,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/internal/owner"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // The tests in this file call run in process (the end-to-end tests run
@@ -51,7 +52,7 @@ func TestInProcessRunStatus(t *testing.T) {
 		{[]string{"sysprims-no-such-command"}, exitNotFound},
 		{[]string{plain}, exitNotExecutable},
 	} {
-		code, _, errs := runArgs(t, append([]string{"run", "--timeout", "10s", "--"}, tc.argv...)...)
+		code, _, errs := runArgs(t, append([]string{"run", "--timeout", waittest.Scale(10 * time.Second).String(), "--"}, tc.argv...)...)
 		if code != tc.want {
 			t.Errorf("%v: exit %d, want %d; stderr %q", tc.argv, code, tc.want, errs)
 		}

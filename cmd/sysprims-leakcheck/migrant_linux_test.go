@@ -45,7 +45,7 @@ func TestRunCatchesAMigrantWithoutMarkersE2E(t *testing.T) {
 	if rep.TreeKillReliability != string(platform.BestEffort) || len(rep.Survivors) != 0 {
 		t.Errorf("report %s: want best_effort and no survivor", data)
 	}
-	gone := waittest.Until(waittest.Scale(5*time.Second), func() bool {
+	gone := waittest.Until(5*time.Second, func() bool {
 		p, err := proc.Get(pid, proc.Options{})
 		return err != nil || p.State.Gone()
 	})
@@ -69,7 +69,7 @@ func migrantCgroup(t *testing.T) string {
 	}
 	t.Cleanup(func() {
 		_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
-		waittest.Until(waittest.Scale(5*time.Second), func() bool { return syscall.Rmdir(dir) != syscall.EBUSY })
+		waittest.Until(5*time.Second, func() bool { return syscall.Rmdir(dir) != syscall.EBUSY })
 	})
 	return dir
 }

@@ -69,7 +69,7 @@ func nsRun(t *testing.T, scenario string) nsResult {
 	if os.Geteuid() != 0 {
 		args = append([]string{"--map-root-user"}, args...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(60*time.Second))
 	defer cancel()
 	args = append(args, "sh", "-c", `"$0" -test.run='^$' & wait`, self)
 	cmd := exec.CommandContext(ctx, unshare, args...)

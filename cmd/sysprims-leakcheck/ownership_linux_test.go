@@ -272,7 +272,7 @@ func TestCheckKillCatchesForksDuringGraceE2E(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if !waittest.Until(waittest.Scale(10*time.Second), func() bool { _, err := os.Stat(ready); return err == nil }) {
+	if !waittest.Until(10*time.Second, func() bool { _, err := os.Stat(ready); return err == nil }) {
 		t.Fatal("the forking leak never started")
 	}
 	r := runBin(t, nil, "check", "--baseline", base, "--kill", "--grace", "300ms", "--marker", env, "--format", "json")
@@ -316,7 +316,7 @@ func TestCheckKillSparesFIFOReaderE2E(t *testing.T) {
 		stderr, _ := os.ReadFile(filepath.Join(dir, "stderr"))
 		t.Errorf("check exit %s, want 3 (a leak found; the reader lived); stderr:\n%s", got, stderr)
 	}
-	waittest.Until(waittest.Scale(10*time.Second), func() bool { return !alive(reader) })
+	waittest.Until(10*time.Second, func() bool { return !alive(reader) })
 	report, _ := os.ReadFile(filepath.Join(dir, "out"))
 	if !strings.Contains(string(report), "pid "+strconv.Itoa(leak)+" ") || !strings.Contains(string(report), "(1 of 2 removed)") {
 		t.Errorf("the reader got:\n%s\nwant the leak %d removed and the reader %d reported", report, leak, reader)
@@ -363,7 +363,7 @@ func TestCheckKillSparesProcessSubstitutionE2E(t *testing.T) {
 		t.Errorf("pipestatus %q, want \"3 0\" (check found a leak, tee lived); stderr:\n%s", got, stderr)
 	}
 	var report []byte
-	waittest.Until(waittest.Scale(10*time.Second), func() bool {
+	waittest.Until(10*time.Second, func() bool {
 		report, _ = os.ReadFile(filepath.Join(dir, "psub.txt"))
 		return bytes.Count(report, []byte("shares the caller's pipe")) >= 2
 	})
@@ -432,13 +432,13 @@ func TestCheckKillRescanKeepsToItsScopeE2E(t *testing.T) {
 	if err := leak.Run(); err != nil {
 		t.Fatal(err)
 	}
-	check := exec.Command(binary(t), "check", "--baseline", base, "--kill", "--grace", "2s", "--marker", env, "--format", "json")
+	check := exec.Command(binary(t), "check", "--baseline", base, "--kill", "--grace", waittest.Scale(2*time.Second).String(), "--marker", env, "--format", "json")
 	var out bytes.Buffer
 	check.Stdout = &out
 	if err := check.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if !waittest.Until(waittest.Scale(10*time.Second), func() bool { _, err := os.Stat(termed); return err == nil }) {
+	if !waittest.Until(10*time.Second, func() bool { _, err := os.Stat(termed); return err == nil }) {
 		t.Fatal("the leak never got SIGTERM")
 	}
 	other := exec.Command("setsid", "sh", "-c", `sleep "$1" </dev/null >/dev/null 2>&1 &`, "sh", arg)

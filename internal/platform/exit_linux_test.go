@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // TestExitedBeforeWait: when the root exits leaving a daemon that holds
@@ -28,7 +30,7 @@ func TestExitedBeforeWait(t *testing.T) {
 			go func() { st, _ := c.Wait(); waited <- st }()
 			select {
 			case <-c.(ExitWatcher).Exited():
-			case <-time.After(30 * time.Second):
+			case <-time.After(waittest.Scale(30 * time.Second)):
 				c.Close()
 				t.Fatal("Exited did not close after the root exited")
 			}

@@ -20,15 +20,18 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/windows"
 )
 
 const (
 	wintestModeEnv = "SYSPRIMS_WINTEST_MODE"
 	wintestArgEnv  = "SYSPRIMS_WINTEST_ARG"
-	lineTimeout    = 60 * time.Second // Wine starts a Go binary in ~0.1-1 s
-	goneTimeout    = 10 * time.Second // a killed tree is gone in < 1 s under Wine
-	exitLag        = 2 * time.Second  // from a job's empty count to handles signalled
+	// The Windows tests' wait bounds, each scaled where it is used (by
+	// waittest.Scale, or inside waittest.Until).
+	lineTimeout = 60 * time.Second // Wine starts a Go binary in ~0.1-1 s
+	goneTimeout = 10 * time.Second // a killed tree is gone in < 1 s under Wine
+	exitLag     = 2 * time.Second  // from a job's empty count to handles signalled
 )
 
 func init() {
@@ -162,7 +165,7 @@ func startReady(cmd *exec.Cmd) ([]int, error) {
 }
 
 // readReady reads lines from r until "ready PID..." and returns the pids;
-// it gives up after lineTimeout.
+// it gives up after lineTimeout (scaled).
 func readReady(r io.Reader) ([]int, error) {
 	type result struct {
 		pids []int
@@ -183,7 +186,7 @@ func readReady(r io.Reader) ([]int, error) {
 	select {
 	case r := <-ch:
 		return r.pids, r.err
-	case <-time.After(lineTimeout):
+	case <-time.After(waittest.Scale(lineTimeout)):
 		return nil, errors.New("timed out waiting for a ready line")
 	}
 }
@@ -241,21 +244,12 @@ func (w watch) alive() []int {
 	return out
 }
 
-// waitGone waits up to d for every watched process to exit and returns
-// the ones still alive.
+// waitGone waits up to d (scaled) for every watched process to exit and
+// returns the ones still alive.
 func (w watch) waitGone(d time.Duration) []int {
-	deadline := time.Now().Add(d)
-	for {
-		left := w.alive()
-		if len(left) == 0 || time.Now().After(deadline) {
-			return left
-		}
-		hs := make([]windows.Handle, 0, len(left))
-		for _, pid := range left {
-			hs = append(hs, w[pid])
-		}
-		windows.WaitForMultipleObjects(hs[:min(len(hs), 64)], true, 100)
-	}
+	var left []int
+	waittest.Until(d, func() bool { left = w.alive(); return len(left) == 0 })
+	return left
 }
 
 // killAndClose kills any watched survivor (so no test leaks) and closes

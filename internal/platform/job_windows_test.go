@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"golang.org/x/sys/windows"
 )
 
@@ -79,7 +80,7 @@ func killTree(t *testing.T, c *jobContainer, pids []int) error {
 	if err := c.Kill(); err != nil {
 		errs = append(errs, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("job not empty after the kill: %w", err))
@@ -128,7 +129,7 @@ func TestJobTreeKillWithGrandchildren(t *testing.T) {
 	if err := killTree(t, c, pids); err != nil {
 		t.Error(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Errorf("WaitEmpty: %v", err)
@@ -174,7 +175,7 @@ func TestJobKillWhileSpawning(t *testing.T) {
 	for l := range lines { // EOF once the spawner is dead
 		children = append(children, childPID(l)...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		m, _ := c.Members()
@@ -208,7 +209,8 @@ func scanLines(r io.Reader, ch chan<- string) {
 func readChildren(t *testing.T, lines <-chan string, n int) []int {
 	t.Helper()
 	var pids []int
-	timeout := time.After(lineTimeout)
+	bound := waittest.Scale(lineTimeout)
+	timeout := time.After(bound)
 	for len(pids) < n {
 		select {
 		case l, ok := <-lines:
@@ -217,7 +219,7 @@ func readChildren(t *testing.T, lines <-chan string, n int) []int {
 			}
 			pids = append(pids, childPID(l)...)
 		case <-timeout:
-			t.Fatalf("spawner reported %d children in %v", len(pids), lineTimeout)
+			t.Fatalf("spawner reported %d children in %v", len(pids), bound)
 		}
 	}
 	return pids
@@ -306,7 +308,7 @@ func TestJobExitCode(t *testing.T) {
 	if err != nil || st != (ExitStatus{Code: 7}) {
 		t.Errorf("Wait() = %+v, %v; want code 7", st, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Errorf("WaitEmpty: %v", err)
@@ -363,7 +365,7 @@ func TestGroupContainerIsBestEffort(t *testing.T) {
 	if left := w.waitGone(goneTimeout); len(left) != 0 {
 		t.Errorf("survivors of an intact tree: %v", left)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Errorf("WaitEmpty: %v", err)
@@ -403,7 +405,7 @@ func TestJobCtrlBreakIsGraceful(t *testing.T) {
 		if l != "break" {
 			t.Errorf("root said %q after SIGTERM, want break", l)
 		}
-	case <-time.After(lineTimeout):
+	case <-time.After(waittest.Scale(lineTimeout)):
 		t.Fatal("root did not report the CTRL_BREAK_EVENT")
 	}
 	st, err := c.Wait()

@@ -35,7 +35,7 @@ func startPlain(t *testing.T, script string, want int) (*testTree, *exec.Cmd) {
 	t.Cleanup(func() {
 		// A member the test's container just SIGKILLed may still be
 		// exiting: only one alive after the wait is a leftover.
-		waittest.Until(waittest.Scale(5*time.Second), func() bool { return len(tt.survivors()) == 0 })
+		waittest.Until(5*time.Second, func() bool { return len(tt.survivors()) == 0 })
 		for _, pid := range tt.survivors() {
 			t.Errorf("cleanup: killing leftover %s", describe([]int{pid}))
 			syscall.Kill(pid, syscall.SIGKILL)

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // stormScript keeps forking while the test tears it down: 400 children,
@@ -25,7 +27,7 @@ func TestForkStormTeardown(t *testing.T) {
 		if err := c.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(10*time.Second))
 		defer cancel()
 		if err := c.WaitEmpty(ctx); err != nil {
 			t.Fatal(err)

@@ -61,7 +61,7 @@ func startScript(t testing.TB, c Container, script string, want int) *testTree {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.WaitDelay = time.Second
+	cmd.WaitDelay = waittest.Scale(time.Second)
 	if err := c.Start(cmd); err != nil {
 		t.Fatalf("start: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/3leaps/sysprims-go/internal/waittest"
 	"github.com/3leaps/sysprims-go/process"
 )
 
@@ -22,7 +23,7 @@ func TestJobUsage(t *testing.T) {
 	if err := c.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), goneTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), waittest.Scale(goneTimeout))
 	defer cancel()
 	if err := c.WaitEmpty(ctx); err != nil {
 		t.Fatal(err)

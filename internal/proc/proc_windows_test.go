@@ -52,13 +52,14 @@ func startSleeper(t *testing.T) *exec.Cmd {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	ready := make(chan bool, 1)
 	go func() { ready <- bufio.NewScanner(out).Scan() }()
+	bound := waittest.Scale(60 * time.Second)
 	select {
 	case ok := <-ready:
 		if !ok {
 			t.Fatal("sleeper exited before it was ready")
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("sleeper not ready after 60 s")
+	case <-time.After(bound):
+		t.Fatalf("sleeper not ready after %v", bound)
 	}
 	return cmd
 }

@@ -21,7 +21,7 @@ import (
 func TestRunCompletesWithExitCode(t *testing.T) {
 	f := &fakeContainer{}
 	spec := useFake(t, f)
-	o, err := Run(exec.Command("sh", "-c", "exit 3"), Config{Timeout: 10 * time.Second})
+	o, err := Run(exec.Command("sh", "-c", "exit 3"), Config{Timeout: waittest.Scale(10 * time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}

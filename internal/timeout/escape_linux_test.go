@@ -19,10 +19,12 @@ import (
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
 	"github.com/3leaps/sysprims-go/internal/telemetry"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // hangBound is how long a test waits for a call that must not block,
-// before it reports a hang. It bounds a failure, it times nothing.
+// before it reports a hang (scaled where used). It bounds a failure, it
+// times nothing.
 const hangBound = 30 * time.Second
 
 // TestRunReturnsAtRootExit runs a root that exits at once, leaving a
@@ -49,7 +51,7 @@ func TestRunReturnsAtRootExit(t *testing.T) {
 			select {
 			case o := <-res:
 				checkDaemonRun(t, o, out.String())
-			case <-time.After(hangBound):
+			case <-time.After(waittest.Scale(hangBound)):
 				t.Fatalf("Run did not return after the root exited: it waits for the daemon's pipe")
 			}
 		})
@@ -171,15 +173,15 @@ func migrantDir(t *testing.T) string {
 	}
 	t.Cleanup(func() {
 		_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
-		for i := 0; i < 1000 && syscall.Rmdir(dir) == syscall.EBUSY; i++ {
-			time.Sleep(5 * time.Millisecond) // cleanup only: the killed processes take a moment to go
-		}
+		// the killed processes take a moment to leave the cgroup
+		waittest.Until(5*time.Second, func() bool { return syscall.Rmdir(dir) != syscall.EBUSY })
 	})
 	return dir
 }
 
 // migrantTree starts script through the cgroup mechanism with $MIG set to
-// dir and returns the tree and a reader of its stdout.
+// dir and returns the tree and a reader of its stdout. Its grace bounds
+// how long a member that moves out on SIGTERM gets to do so.
 func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Writer) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", script)
@@ -192,7 +194,7 @@ func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Wri
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Start(cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: 5 * time.Second})
+	tr, err := Start(cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: waittest.Scale(5 * time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}

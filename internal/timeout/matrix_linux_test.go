@@ -9,6 +9,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // Matrix timings: how long a blocking scenario runs after it is ready, the
@@ -17,7 +18,8 @@ const (
 	matrixTimeout   = 300 * time.Millisecond
 	matrixGrace     = 300 * time.Millisecond
 	matrixWaitDelay = 300 * time.Millisecond
-	// matrixSlack bounds the rest of a teardown (escalation, reaping).
+	// matrixSlack bounds the rest of a teardown (escalation, reaping);
+	// it is scaled with waittest.Scale.
 	matrixSlack = 3 * time.Second
 )
 
@@ -80,7 +82,7 @@ func checkScenario(t *testing.T, sc fixtures.Scenario, m platform.Mechanism) int
 	if o.Mechanism != m || o.GroupingEffective != string(m) || o.GroupingRequested != string(m) {
 		t.Errorf("mechanism %q effective %q requested %q, want %q", o.Mechanism, o.GroupingEffective, o.GroupingRequested, m)
 	}
-	if bound := matrixTimeout + matrixGrace + matrixSlack; r.took > bound {
+	if bound := matrixTimeout + matrixGrace + waittest.Scale(matrixSlack); r.took > bound {
 		t.Errorf("Wait took %v, want under %v", r.took, bound)
 	}
 	if m == platform.MechanismProcessGroup {
@@ -131,7 +133,7 @@ func runScenario(t *testing.T, sc fixtures.Scenario, m platform.Mechanism) matri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rep.Await(sc.Processes, 20*time.Second); err != nil {
+	if _, err := rep.Await(sc.Processes, waittest.Scale(20*time.Second)); err != nil {
 		o := tr.Stop()
 		t.Fatalf("%s not ready: %v (outcome %+v, output %q)", sc.Name, err, o, out.String())
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // TestTerminateNamedLive tears down fixture trees this test started
@@ -30,10 +31,10 @@ func TestTerminateNamedLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cmd.Wait()
-			if _, err := r.Await(6, 30*time.Second); err != nil {
+			if _, err := r.Await(6, waittest.Scale(30*time.Second)); err != nil {
 				t.Fatal(err)
 			}
-			o, err := TerminateNamed(cmd.Process.Pid, Config{Grace: 200 * time.Millisecond})
+			o, err := TerminateNamed(cmd.Process.Pid, Config{Grace: waittest.Scale(200 * time.Millisecond)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/fixtures"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // SignalRoot ends the root alone; the members live on until the
@@ -28,7 +29,7 @@ func TestSignalRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Await(3, 30*time.Second); err != nil {
+	if _, err := r.Await(3, waittest.Scale(30*time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tr.SignalRoot(syscall.SIGTERM); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/3leaps/sysprims-go/fixtures"
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // benchGrace is the grace period of the teardown benchmarks.
@@ -114,7 +115,7 @@ func fixtureTree(name string) treeKind {
 		cmd := fixtures.Command(name, "100")
 		rep.Attach(cmd)
 		tr := startBenchTree(b, m, cmd)
-		rs, err := rep.Await(100, 60*time.Second)
+		rs, err := rep.Await(100, waittest.Scale(60*time.Second))
 		if err != nil {
 			abortBenchTree(tr, cmd)
 			rep.KillAll()
@@ -211,7 +212,7 @@ func floorOnce(b *testing.B, k treeKind) time.Duration {
 	if err := syscall.Kill(-cmd.Process.Pid, sig); err != nil {
 		b.Fatal(err)
 	}
-	left := awaitPidfds(fds, 10*time.Second)
+	left := awaitPidfds(fds, waittest.Scale(10*time.Second))
 	d := time.Since(begin)
 	if left > 0 {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)

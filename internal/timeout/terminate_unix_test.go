@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/proc"
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 // startReady starts script under sh, waits for its first line (the
@@ -41,7 +42,7 @@ func startReady(t *testing.T, script string) proc.Identity {
 
 func TestTerminateAllPolite(t *testing.T) {
 	id := startReady(t, "echo ready; exec sleep 300")
-	rep := TerminateAll([]proc.Identity{id}, syscall.SIGTERM, 10*time.Second, nil)
+	rep := TerminateAll([]proc.Identity{id}, syscall.SIGTERM, waittest.Scale(10*time.Second), nil)
 	if rep.Escalated || rep.Signalled != 1 || len(rep.Survivors) > 0 {
 		t.Errorf("report %+v", rep)
 	}

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/3leaps/sysprims-go/internal/waittest"
 )
 
 func TestReadStat(t *testing.T) {
@@ -40,10 +42,7 @@ func TestWalkPinsDescendants(t *testing.T) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(Subtree(cmd.Process.Pid)) < 3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waittest.Until(10*time.Second, func() bool { return len(Subtree(cmd.Process.Pid)) >= 3 })
 	ms := walk(cmd.Process.Pid)
 	defer closeMembers(ms)
 	if len(ms) != 3 {
