@@ -276,10 +276,14 @@ func (p *Process) finish(end func() timeout.Outcome) *Result {
 }
 
 // report logs the processes the root left behind, saying which the
-// teardown removed, and fails the test for every process that survived
-// it.
+// teardown removed, and a container lost before the tree was empty; it
+// fails the test for every process that survived the teardown.
 func (p *Process) report(r *Result) {
 	p.t.Helper()
+	if r.ContainerLost != "" {
+		p.t.Logf("sysprims: %s lost its container (%s, now %s): %s; what was left was found by the tree's marker and torn down only where an identity proves it the tree's",
+			p.name, r.Mechanism, r.Reliability, r.ContainerLost)
+	}
 	if n := len(r.Leftovers); n > 0 {
 		removed := "removed"
 		if k := len(removedLeftovers(r)); k < n {
@@ -292,9 +296,18 @@ func (p *Process) report(r *Result) {
 		emitLeak(p.s.logger, p.test, s, "survived the teardown of tree "+p.treeID)
 	}
 	if n := len(r.Survivors); n > 0 {
-		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s):%s",
-			n, p.name, r.Mechanism, r.Reliability, survivorLines(r))
+		p.t.Errorf("sysprims: %d process(es) of %s survived teardown (%s, %s%s):%s",
+			n, p.name, r.Mechanism, r.Reliability, lostNote(r), survivorLines(r))
 	}
+}
+
+// lostNote says, after the mechanism and reliability, why the container
+// was lost: "; the subreaper shim 41 died before ...".
+func lostNote(r *Result) string {
+	if r.ContainerLost == "" {
+		return ""
+	}
+	return "; " + r.ContainerLost
 }
 
 // removedLeftovers returns the leftovers of r that are no survivors.

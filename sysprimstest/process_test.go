@@ -95,6 +95,8 @@ func TestResultStrings(t *testing.T) {
 			"killed by SIGTERM from outside sysprims after 0s (after a cancel) (m, r)"},
 		{Result{ExitCode: 0, Migrants: make([]process.Info, 1), Survivors: make([]process.Info, 1), Mechanism: "m", Reliability: "best_effort"},
 			"exit 0 after 0s (m, best_effort, 1 moved out of the container, 1 SURVIVED)"},
+		{Result{ExitCode: -1, ContainerLost: "the subreaper shim 5 died", Survivors: make([]process.Info, 1), Mechanism: "subreaper", Reliability: "best_effort"},
+			"exit -1 after 0s (subreaper, best_effort, container lost, 1 SURVIVED)"},
 	} {
 		if got := c.r.String(); got != c.want {
 			t.Errorf("String() = %q, want %q", got, c.want)

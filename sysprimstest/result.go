@@ -66,6 +66,14 @@ type Result struct {
 	// container (another cgroup); Reliability is then best_effort. Those
 	// provably the tree's were killed, the others are Survivors too.
 	Migrants []process.Info
+	// ContainerLost says why the container lost the tree before it was
+	// empty: a member killed the subreaper shim (the root's parent). The
+	// teardown is then best_effort: what is left of the tree is found by
+	// its marker, the root and the members listed while the shim held
+	// them are torn down by their identities, and the others are
+	// Survivors, left running. The root's exit status is lost with the
+	// shim: ExitCode is -1 and Signal 0. Empty when the container held.
+	ContainerLost string
 	// Usage is what the whole tree used (CPU time, peak memory, the most
 	// processes alive at once) as far as Mechanism could measure it; each
 	// figure says its source, and [process.Usage.Unmeasured] names those
@@ -98,6 +106,7 @@ func newResult(o timeout.Outcome, stdout, stderr []byte) *Result {
 		Leftovers:        o.Leftovers,
 		Survivors:        o.Survivors,
 		Migrants:         o.Migrants,
+		ContainerLost:    o.ContainerLost,
 		Usage:            o.Usage,
 		outcome:          o,
 	}
@@ -149,6 +158,9 @@ func (r *Result) String() string {
 	}
 	if n := len(r.Migrants); n > 0 {
 		fmt.Fprintf(&b, ", %d moved out of the container", n)
+	}
+	if r.ContainerLost != "" {
+		b.WriteString(", container lost")
 	}
 	if n := len(r.Survivors); n > 0 {
 		fmt.Fprintf(&b, ", %d SURVIVED", n)

@@ -36,6 +36,7 @@ type report struct {
 	CommandSignal       string   `json:"command_signal,omitempty"`
 	Mechanism           string   `json:"mechanism,omitempty"`
 	TreeKillReliability string   `json:"tree_kill_reliability,omitempty"`
+	ContainerLost       string   `json:"container_lost,omitempty"` // why the container lost the tree (a member killed the subreaper shim)
 	DurationMs          int64    `json:"duration_ms"`
 
 	// check only
@@ -101,6 +102,9 @@ func (r *report) writeText(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s\n", l.line())
 		}
 	}
+	if r.ContainerLost != "" {
+		fmt.Fprintf(&b, "%s: container lost: %s\n", progName, r.ContainerLost)
+	}
 	if r.Error != "" {
 		fmt.Fprintf(&b, "%s: error: %s\n", progName, r.Error)
 	}
@@ -117,6 +121,9 @@ func (r *report) writeGitHub(w io.Writer) error {
 	}
 	for _, l := range r.Survivors {
 		fmt.Fprintf(&b, "::error title=%s::%s\n", ghProperty(progName+": process survived removal"), ghData(l.line()))
+	}
+	if r.ContainerLost != "" {
+		fmt.Fprintf(&b, "::error title=%s::%s\n", ghProperty(progName+": container lost"), ghData(r.ContainerLost))
 	}
 	if r.Error != "" {
 		fmt.Fprintf(&b, "::error title=%s::%s\n", ghProperty(progName+": error"), ghData(r.Error))

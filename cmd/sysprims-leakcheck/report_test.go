@@ -221,6 +221,36 @@ func TestRunReportOutsideTheContainer(t *testing.T) {
 	}
 }
 
+// A run whose container was lost (a member killed the subreaper shim)
+// says so in every format, and best_effort; the escapee the engine could
+// only report, found below run and removed, is a leak, not a survivor.
+func TestRunReportContainerLost(t *testing.T) {
+	esc := proc.ProcessInfo{PID: 7, StartTimeUnixMs: 1, SID: 7, PGID: 7, PPID: 1, Name: "sleep", State: proc.StateSleeping, Cmdline: []string{"sleep", "300"}}
+	why := "the subreaper shim 5 died before the tree of root 6 was empty"
+	out := timeout.Outcome{Mechanism: "subreaper", TreeKillReliability: "best_effort", ExitCode: -1, ContainerLost: why,
+		Leftovers: []proc.ProcessInfo{esc}, Survivors: []proc.ProcessInfo{esc}}
+	rep := runReport(runOpts{argv: []string{"x"}}, out, rootInfo{pid: 6, pgid: 6, sid: 6}, []proc.ProcessInfo{esc}, nil)
+	if rep.ContainerLost != why || rep.TreeKillReliability != "best_effort" || len(rep.Survivors) != 0 || len(rep.Leaked) != 1 || !rep.Leaked[0].Killed {
+		t.Fatalf("report %+v: want the loss told, best_effort, the escapee removed", rep)
+	}
+	for f, want := range map[format]string{
+		formatText:   "sysprims-leakcheck: container lost: " + why,
+		formatGitHub: "::error title=sysprims-leakcheck%3A container lost::" + why,
+		formatJSON:   `"container_lost": "` + why + `"`,
+	} {
+		var b strings.Builder
+		if err := rep.write(&b, f); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%v lacks %q:\n%s", f, want, b.String())
+		}
+		if f == formatJSON {
+			validateReport(t, []byte(b.String()))
+		}
+	}
+}
+
 // fakeTree records what signal forwarding asked of it.
 type fakeTree struct {
 	signals chan syscall.Signal

@@ -186,6 +186,7 @@ func runReport(o runOpts, out timeout.Outcome, root rootInfo, strays, left []pro
 	rep.Command = o.argv
 	rep.Mechanism = string(out.Mechanism)
 	rep.TreeKillReliability = string(out.TreeKillReliability)
+	rep.ContainerLost = out.ContainerLost
 	rep.DurationMs = out.DurationMs
 	rep.Error = out.Error
 	code := out.ExitCode

@@ -41,6 +41,7 @@ func TestReportSchemaRejects(t *testing.T) {
 		head + `"status":"clean","exit_code":300,"leaked":[]}`,
 		head + `"status":"clean","exit_code":0,"leaked":[{"pid":1}]}`,
 		head + `"status":"clean","exit_code":0,"leaked":[],"extra":1}`,
+		head + `"status":"clean","exit_code":0,"leaked":[],"container_lost":""}`,
 		head + `"status":"leaked","exit_code":3,"leaked":[{"pid":5,"ppid":1,"pgid":5,"sid":5,"name":"x","state":"sleeping","start_time_unix_ms":1,"thread_count":1,"memory_kb":1,"escape":["flew"],"reason":"r","killed":true}]}`,
 	}
 	for _, b := range bad {

@@ -20,7 +20,9 @@
 //     reaps everything, signals the whole subtree on request (the root's
 //     group in one call, members outside it through pidfds), and kills
 //     every descendant until none remain, on request or when its caller
-//     goes (control socket EOF, parent death). Guaranteed.
+//     goes (control socket EOF, parent death). Guaranteed while the
+//     shim lives: it is the root's parent, so a member can kill it; the
+//     container is then lost ([Breakable]) and best_effort.
 //   - [MechanismProcessGroup]: a new session (so also a new process group)
 //     plus scans by parent links, group, session and environment markers.
 //     Best effort: a process that calls setsid, drops its markers and whose

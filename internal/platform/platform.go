@@ -63,7 +63,8 @@ type Spec struct {
 type Container interface {
 	// Mechanism is the mechanism actually in effect.
 	Mechanism() Mechanism
-	// Reliability is what Kill can promise.
+	// Reliability is what Kill can promise: best_effort from the moment
+	// a [Breakable] container is lost.
 	Reliability() Reliability
 	// Start starts cmd as the root of the tree. cmd.Env, Dir, Stdin,
 	// Stdout, Stderr and ExtraFiles are honoured.
@@ -111,6 +112,28 @@ type Holder interface {
 	// exited: members that were signalled and have ended since.
 	Gone() []int
 }
+
+// Breakable is implemented by the containers a member of the tree can
+// destroy: the subreaper shim is a process, and a member may kill it.
+// Once lost, the container holds nothing: Members lists no one, Signal
+// and Kill reach no one, WaitEmpty returns at once and Reliability is
+// best_effort; what was left of the tree lives on outside it,
+// reparented to the nearest subreaper or to init, and only the
+// identities the caller took (the root's at spawn, members it listed)
+// still prove it is the tree's.
+type Breakable interface {
+	// Lost says why the container lost its tree before the tree was
+	// empty ("the subreaper shim 41 died before the tree of root 42 was
+	// empty"), or "" while it holds it and once it emptied. It is final
+	// once WaitEmpty returned nil or Members listed no one.
+	Lost() string
+}
+
+// ErrLost is what a [Breakable] container's Start returns, wrapped, when
+// it was lost before it could name the root: the command may have
+// started and killed the shim at once. Whatever it started runs on
+// outside any container, unnamed: only the tree's marker can find it.
+var ErrLost = errors.New("sysprims: container lost")
 
 // ErrUnavailable reports that a required mechanism is not available on
 // this machine.

@@ -23,7 +23,9 @@ import (
 
 // shimContainer runs the root under a shim (the helper program, see
 // package helper) that is a child subreaper: every descendant, however it
-// escaped, stays below the shim until the shim kills it. Guaranteed.
+// escaped, stays below the shim until the shim kills it. Guaranteed while
+// the shim lives: a member can kill it (it is the root's parent), and the
+// container is then lost ([Breakable]).
 type shimContainer struct {
 	spec Spec
 	cmd  *exec.Cmd
@@ -34,8 +36,10 @@ type shimContainer struct {
 	wmu      sync.Mutex
 	exited   chan struct{} // closed when the root's exit is known
 	exit     ExitStatus
-	leftover int   // children the shim still held when the root exited
-	exitErr  error // set when the shim died before reporting
+	leftover int        // children the shim still held when the root exited
+	lost     string     // set, before empty is closed, when the shim died before the tree emptied
+	rootExit *exitWatch // the root's exit, for a root that outlives the shim
+	closing  chan struct{}
 	empty    chan struct{}
 	acks     chan struct{} // one per "signalled" line of the shim
 	done     chan struct{} // closed when the shim was reaped
@@ -49,14 +53,35 @@ type shimContainer struct {
 }
 
 func newShimContainer(spec Spec) *shimContainer {
-	return &shimContainer{spec: spec, exited: make(chan struct{}), empty: make(chan struct{}), acks: make(chan struct{}, 1), done: make(chan struct{}), handed: make(chan struct{})}
+	return &shimContainer{spec: spec, exited: make(chan struct{}), closing: make(chan struct{}), empty: make(chan struct{}), acks: make(chan struct{}, 1), done: make(chan struct{}), handed: make(chan struct{})}
 }
 
 // Mechanism returns [MechanismSubreaper].
 func (c *shimContainer) Mechanism() Mechanism { return MechanismSubreaper }
 
-// Reliability returns [Guaranteed].
-func (c *shimContainer) Reliability() Reliability { return Guaranteed }
+// Reliability returns [Guaranteed], or [BestEffort] once the shim died
+// before the tree was empty ([shimContainer.Lost]).
+func (c *shimContainer) Reliability() Reliability {
+	if c.Lost() != "" {
+		return BestEffort
+	}
+	return Guaranteed
+}
+
+// Lost says that the shim died before the tree was empty (a member
+// killed it), once the control socket told: the shim closed it without
+// reporting the tree empty.
+func (c *shimContainer) Lost() string {
+	if c.cmd == nil {
+		return ""
+	}
+	select {
+	case <-c.empty:
+		return c.lost
+	default:
+		return ""
+	}
+}
 
 // PID returns the root's pid (not the shim's).
 func (c *shimContainer) PID() int { return c.root }
@@ -112,7 +137,9 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 }
 
 // handshake reads the root's pid (or the start error) from the shim, then
-// hands the control socket to a reader goroutine.
+// hands the control socket to a reader goroutine. A shim that dies first
+// gives an error wrapping [ErrLost]: the root may have started (and
+// killed it) before the shim could name it, and runs on unnamed.
 func (c *shimContainer) handshake(path string) error {
 	r := bufio.NewReader(c.ctl)
 	line, err := r.ReadString('\n')
@@ -132,43 +159,82 @@ func (c *shimContainer) handshake(path string) error {
 	if _, perr := fmt.Sscanf(line, "error %d", &code); perr == nil {
 		return &fs.PathError{Op: "fork/exec", Path: path, Err: syscall.Errno(code)}
 	}
-	return fmt.Errorf("sysprims: subreaper shim exited before starting %s: %v", path, err)
+	return fmt.Errorf("%w: the subreaper shim %d died before naming the root of %s (%v); the command may have started and killed it", ErrLost, c.shim, path, err)
 }
 
-// read dispatches the shim's reports until it closes the socket, then
-// reaps the shim.
+// read dispatches the shim's reports until the control socket closes,
+// then finishes with [shimContainer.gone].
 func (c *shimContainer) read(r *bufio.Reader) {
-	reported := false
+	var st readState
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
+			st.closedHere = errors.Is(err, os.ErrClosed)
 			break
 		}
-		if line == "signalled\n" {
-			select {
-			case c.acks <- struct{}{}:
-			default:
-			}
-			continue
+		c.dispatch(line, &st)
+	}
+	c.gone(st)
+}
+
+// readState is what the reader learnt from the shim.
+type readState struct {
+	reported   bool // the root's exit
+	emptied    bool // the tree is empty: the shim is done
+	closedHere bool // Close closed the socket (the shim did not answer in time)
+}
+
+// dispatch handles one line of the shim.
+func (c *shimContainer) dispatch(line string, st *readState) {
+	var code, sig, left int
+	u, usage := parseShimUsage(line)
+	switch {
+	case line == "empty\n":
+		st.emptied = true
+	case line == "signalled\n":
+		select {
+		case c.acks <- struct{}{}:
+		default:
 		}
-		if u, ok := parseShimUsage(line); ok {
-			c.acct.add(u)
-			continue
-		}
-		var code, sig, left int
+	case usage:
+		c.acct.add(u)
+	default:
 		if _, err := fmt.Sscanf(line, "exit %d %d %d", &code, &sig, &left); err == nil {
-			c.exit, c.leftover, reported = ExitStatus{Code: code, Signal: syscall.Signal(sig)}, left, true
+			c.exit, c.leftover, st.reported = ExitStatus{Code: code, Signal: syscall.Signal(sig)}, left, true
 			close(c.exited)
 		}
 	}
-	if !reported {
-		c.exitErr = fmt.Errorf("sysprims: subreaper shim %d died before the root %d exited", c.shim, c.root)
+}
+
+// gone finishes once the shim closed the socket, and reaps it. A shim
+// that closed it without reporting the tree empty died (a member killed
+// it): the container is lost, and when the root outlived the shim its
+// exit is the root's own, watched through the pidfd taken at spawn (its
+// status is lost with the shim).
+func (c *shimContainer) gone(st readState) {
+	if !st.emptied && !st.closedHere {
+		c.lost = fmt.Sprintf("the subreaper shim %d died before the tree of root %d was empty", c.shim, c.root)
+	}
+	close(c.empty)
+	if !st.reported {
+		c.awaitRoot()
 		c.exit = ExitStatus{Code: -1}
 		close(c.exited)
 	}
-	close(c.empty)
 	_, _ = c.waiter.reap()
 	close(c.done)
+}
+
+// awaitRoot waits for the root that outlived the shim to exit, or for
+// Close; at once where the kernel has no pidfds.
+func (c *shimContainer) awaitRoot() {
+	if c.rootExit == nil {
+		return
+	}
+	select {
+	case <-c.rootExit.exited():
+	case <-c.closing:
+	}
 }
 
 // holdCancel makes a Cancel the caller set (exec.CommandContext sets
@@ -194,19 +260,22 @@ func (c *shimContainer) handOver() {
 		c.cmd.Process = root
 	}
 	c.waiter = newCmdWait(c.cmd, shim)
+	c.rootExit = watchExit(c.root)
 	close(c.handed)
 }
 
 // Wait returns the root's exit once the shim reports it. When the shim
 // held no other process then, it also waits for the shim to finish (and
-// so for output copying); otherwise output is complete after Close.
+// so for output copying); otherwise output is complete after Close. A
+// root that outlived the shim is waited for until it exits; its status
+// is unknown (Code -1, no signal).
 func (c *shimContainer) Wait() (ExitStatus, error) {
 	c.mustStarted()
 	<-c.exited
-	if c.leftover == 0 {
+	if c.leftover == 0 && c.Lost() == "" {
 		<-c.done
 	}
-	return c.exit, c.exitErr
+	return c.exit, nil
 }
 
 // Usage is the shim's getrusage(RUSAGE_CHILDREN), which it reports once
@@ -226,6 +295,9 @@ func (c *shimContainer) Members() ([]int, error) {
 }
 
 // live returns the live descendants of the shim with their start keys.
+// When it finds none, it waits (bounded) for the shim's last word, so
+// that [shimContainer.Lost] is final: a shim that holds nothing reports
+// the tree empty and exits at once, and a dead one holds nothing.
 func (c *shimContainer) live() []procEntry {
 	c.mustStarted()
 	select {
@@ -235,7 +307,10 @@ func (c *shimContainer) live() []procEntry {
 	}
 	tree, err := proc.TreePIDs(c.shim)
 	if err != nil || len(tree) < 2 {
-		return nil // the shim is gone, or holds nothing
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		_ = c.WaitEmpty(ctx)
+		return nil
 	}
 	return liveEntries(tree[1:])
 }
@@ -308,6 +383,7 @@ func (c *shimContainer) Close() error {
 		return nil
 	}
 	c.closeMu.Do(func() {
+		close(c.closing)
 		err := c.Kill()
 		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
 		defer cancel()
@@ -319,6 +395,7 @@ func (c *shimContainer) Close() error {
 		case <-time.After(closeWait):
 			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit", c.shim))
 		}
+		c.rootExit.close()
 	})
 	return c.closeErr
 }

@@ -1,8 +1,11 @@
 package platform
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -124,5 +127,94 @@ func TestShimStartErrors(t *testing.T) {
 	}
 	if err := c.Close(); err != nil {
 		t.Errorf("Close after a failed start: %v", err)
+	}
+}
+
+// TestShimKilledIsLost: a root that kills the shim leaves the container
+// lost, and says so: best_effort, no members, and a Wait that returns
+// when the root exits (status unknown), not when the shim died.
+func TestShimKilledIsLost(t *testing.T) {
+	c := newShim(t)
+	cmd := exec.Command("sh", "-c", `read x; kill -9 $PPID; echo killed; exec sleep 300 >/dev/null 2>&1`)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(cmd); err != nil {
+		t.Fatal(err)
+	}
+	root := c.PID()
+	t.Cleanup(func() { syscall.Kill(root, syscall.SIGKILL); c.Close() })
+	b := c.(Breakable)
+	if why := b.Lost(); why != "" || c.Reliability() != Guaranteed {
+		t.Fatalf("before the kill: lost %q, %s", why, c.Reliability())
+	}
+	waited := make(chan error, 1)
+	go func() {
+		st, err := c.Wait()
+		if err == nil && (st.Code != -1 || st.Signal != 0) {
+			err = fmt.Errorf("status %+v, want unknown (-1, no signal)", st)
+		}
+		waited <- err
+	}()
+	if _, err := io.WriteString(in, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "killed\n" {
+		t.Fatalf("root said %q, %v", line, err)
+	}
+	mustEmpty(t, c) // the shim is gone: dying, it may still hold the root a moment
+	if ms, err := c.Members(); len(ms) > 0 || err != nil {
+		t.Errorf("members %v, %v: a lost container holds no one", ms, err)
+	}
+	if why := b.Lost(); !strings.Contains(why, "subreaper shim") || c.Reliability() != BestEffort {
+		t.Errorf("lost %q, %s: want the shim's death and best_effort", why, c.Reliability())
+	}
+	select {
+	case err := <-waited:
+		t.Fatalf("Wait returned (%v) while the root runs", err)
+	default:
+	}
+	if err := syscall.Kill(root, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-waited; err != nil {
+		t.Error(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestShimKilledAtStartIsLost: a root that kills the shim at once may do
+// so before the shim named it. Either way the loss is told: Start fails
+// with ErrLost, or the started container reports itself lost.
+func TestShimKilledAtStartIsLost(t *testing.T) {
+	c := newShim(t)
+	tt := &testTree{c: c, tag: newTag()}
+	cmd := exec.Command("sh", "-c", `kill -9 $PPID; exec sleep 300`)
+	cmd.Env = append(os.Environ(), "SYSPRIMS_PTEST="+tt.tag)
+	t.Cleanup(func() {
+		c.Close()
+		for _, pid := range tt.survivors() {
+			syscall.Kill(pid, syscall.SIGKILL) // the root: no container holds it
+		}
+	})
+	if err := c.Start(cmd); err != nil {
+		if !errors.Is(err, ErrLost) {
+			t.Fatalf("start: %v, want ErrLost", err)
+		}
+		return
+	}
+	mustEmpty(t, c)
+	if ms, _ := c.Members(); len(ms) > 0 {
+		t.Errorf("members %v of a container whose shim was killed", ms)
+	}
+	if why := c.(Breakable).Lost(); why == "" || c.Reliability() != BestEffort {
+		t.Errorf("lost %q, %s: want the loss told", why, c.Reliability())
 	}
 }

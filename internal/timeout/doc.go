@@ -25,6 +25,13 @@
 // container kept when it signalled it), and otherwise reported as a
 // survivor.
 //
+// A container a member can destroy (the subreaper shim, which a member
+// can kill: platform.Breakable) may be lost before the tree is empty.
+// The outcome then says why (ContainerLost) and is best_effort; the
+// root, still waited for, and members listed while the shim held them
+// are torn down by their identities, and the rest of the tree, found by
+// its marker, is reported as survivors and left running.
+//
 // The [Outcome] says how the root ended (and whether a signal this engine
 // did not send ended it: someone else killed the tree), what was
 // signalled, whether the

@@ -186,6 +186,14 @@ func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Wri
 	t.Helper()
 	cmd := exec.Command("sh", "-c", script)
 	cmd.Env = append(os.Environ(), "MIG="+dir)
+	return pipedTree(t, cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: waittest.Scale(5 * time.Second)})
+}
+
+// pipedTree starts cmd with cfg and returns the tree, a reader of its
+// stdout and a writer to its stdin; it stops the tree at the end of the
+// test.
+func pipedTree(t *testing.T, cmd *exec.Cmd, cfg Config) (*Tree, *bufio.Reader, io.Writer) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +202,7 @@ func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Wri
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Start(cmd, Config{Mechanism: platform.MechanismCgroup, Require: true, Grace: waittest.Scale(5 * time.Second)})
+	tr, err := Start(cmd, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package timeout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -18,6 +19,10 @@ type fakeContainer struct {
 	startErr   error
 	closeErr   error
 	ignoreTerm bool // Signal leaves the root running; only Kill ends it
+	// lose makes Start start the command, then report the container
+	// lost (platform.ErrLost) without naming it; lost is the command.
+	lose bool
+	lost *exec.Cmd
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -45,6 +50,13 @@ func (f *fakeContainer) Reliability() platform.Reliability {
 func (f *fakeContainer) Start(cmd *exec.Cmd) error {
 	if f.startErr != nil {
 		return f.startErr
+	}
+	if f.lose {
+		f.lost = cmd
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: fake", platform.ErrLost)
 	}
 	f.cmd, f.exited = cmd, make(chan struct{})
 	return cmd.Start()

@@ -73,6 +73,7 @@ func TestSchemaRejectsWrongOutcomes(t *testing.T) {
 		strings.Replace(string(good), `"completed"`, `"timeout"`, 1),
 		strings.Replace(string(good), `"guaranteed"`, `"certain"`, 1),
 		strings.Replace(string(good), `"escalated":false`, `"escalated":false,"extra":1`, 1),
+		strings.Replace(string(good), `"escalated":false`, `"escalated":false,"container_lost":""`, 1),
 	} {
 		if s.Validate([]byte(bad)) == nil {
 			t.Errorf("schema accepted %s", bad)

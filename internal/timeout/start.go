@@ -59,7 +59,7 @@ func startIn(cmd *exec.Cmd, cfg Config, id string) (*Tree, error) {
 	canceled := watchCancel(cmd)
 	if err := c.Start(cmd); err != nil {
 		cerr := c.Close()
-		return nil, &StartError{Name: cmd.Path, Kind: classify(err), Err: errors.Join(err, cerr)}
+		return nil, &StartError{Name: cmd.Path, Kind: classify(err), Err: errors.Join(err, cerr, leftBehind(err, id, begin))}
 	}
 	t := newTree(cmd, cfg, c, id, begin)
 	t.canceled = canceled
@@ -175,4 +175,24 @@ func watchCancel(cmd *exec.Cmd) *atomic.Bool {
 		}
 	}
 	return called
+}
+
+// startSlack is how much earlier than the call to Start a process of the
+// tree may look started: start times are kept in clock ticks since boot.
+const startSlack = time.Second
+
+// leftBehind names, when the container was lost while it started the
+// root ([platform.ErrLost]), the processes that carry the tree's marker:
+// the command may have run and killed the shim before it was named. They
+// are reported, never signalled: nothing but the marker proves them the
+// tree's.
+func leftBehind(err error, id string, begin time.Time) error {
+	if !errors.Is(err, platform.ErrLost) {
+		return nil
+	}
+	ps, _ := carrying(id, begin.Add(-startSlack).UnixMilli())
+	if len(ps) == 0 {
+		return nil
+	}
+	return fmt.Errorf("sysprims: %d process(es) carrying the tree's marker left running (nothing else proves them the tree's):%s", len(ps), owner.Lines(ps, "\t"))
 }

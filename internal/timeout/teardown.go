@@ -80,6 +80,7 @@ func (t *Tree) finish(timedOut bool) Outcome {
 		errs = append(errs, err)
 	}
 	t.catchMigrants(&o)
+	t.noteLost(&o)
 	t.sending(syscall.SIGKILL) // Close kills whatever is left
 	errs = append(errs, t.awaitRoot(), t.close())
 	t.fillExit(&o)
@@ -162,8 +163,34 @@ func (t *Tree) verify(escalated *bool) (live, zombies []proc.ProcessInfo, err er
 	rep := TerminateAll(proc.IDs(t.provable(g, live)), t.signal(), t.grace(), rescan)
 	*escalated = *escalated || rep.Escalated
 	left, zombies, err := t.members()
-	t.emitEscaped(live, "outlived the "+string(t.c.Mechanism())+" teardown, found by its marker; torn down one by one", left)
+	t.emitEscaped(live, t.outlived()+", found by its marker; torn down one by one", left)
 	return left, zombies, err
+}
+
+// outlived says what the processes found after a best_effort teardown
+// outlived: the teardown, or the container, when it was lost.
+func (t *Tree) outlived() string {
+	if why := t.lost(); why != "" {
+		return "outlived its container (" + why + ")"
+	}
+	return "outlived the " + string(t.c.Mechanism()) + " teardown"
+}
+
+// lost says why the container lost the tree before it was empty, or "".
+func (t *Tree) lost() string {
+	if b, ok := t.c.(platform.Breakable); ok {
+		return b.Lost()
+	}
+	return ""
+}
+
+// noteLost records in o that the container lost the tree: the outcome is
+// best_effort, whatever the container promised at the start.
+func (t *Tree) noteLost(o *Outcome) {
+	if why := t.lost(); why != "" {
+		o.ContainerLost = why
+		o.TreeKillReliability = platform.BestEffort
+	}
 }
 
 // provable keeps the processes of ps this engine may signal: members of
@@ -324,14 +351,19 @@ func describe(pids []int) (live, zombies []proc.ProcessInfo) {
 // the system costs one cheap snapshot). A process that dropped its
 // environment is missed.
 func (t *Tree) markedBy() ([]proc.ProcessInfo, error) {
+	return carrying(t.treeID, t.rootID.StartTimeUnixMs)
+}
+
+// carrying returns the live processes started at or after since (Unix
+// ms) that carry the marker of tree id; see [Tree.markedBy].
+func carrying(id string, since int64) ([]proc.ProcessInfo, error) {
 	snap, err := proc.Snapshot(proc.Options{})
-	since := t.rootID.StartTimeUnixMs
 	cands := slices.DeleteFunc(snap, func(p proc.ProcessInfo) bool {
 		return p.State.Gone() || p.KernelThread || p.StartTimeUnixMs < since
 	})
 	var pids []int
 	for _, p := range proc.Fill(cands, proc.FieldMarkers) {
-		if owner.CarriesTree(p, t.treeID) {
+		if owner.CarriesTree(p, id) {
 			pids = append(pids, p.PID)
 		}
 	}

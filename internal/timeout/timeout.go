@@ -88,6 +88,14 @@ type Outcome struct {
 	// tree's (its root, or seen inside the container earlier) were killed;
 	// the others are in Survivors too.
 	Migrants []proc.ProcessInfo `json:"migrants,omitempty"`
+	// ContainerLost says why the container lost the tree before the tree
+	// was empty: a member killed the subreaper shim. The outcome is then
+	// best_effort; what was left of the tree is found by its marker, the
+	// processes provably the tree's (the root by its identity at spawn,
+	// members listed while the container held them) are torn down, and
+	// the others are Survivors, left running. The root's exit status is
+	// lost with the shim (ExitCode -1, no TermSignal).
+	ContainerLost string `json:"container_lost,omitempty"`
 	// Zombies are members found dead but not yet reaped; never survivors.
 	Zombies []proc.ProcessInfo `json:"zombies,omitempty"`
 	// Error describes a teardown step that failed (signal, kill, close),

@@ -1,0 +1,161 @@
+package timeout
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/3leaps/sysprims-go/internal/platform"
+	"github.com/3leaps/sysprims-go/internal/waittest"
+)
+
+// escapeThenKillShim starts an escapee in a session of its own (which
+// prints "esc PID" and sends its output away), then, once a line comes
+// on stdin, SIGKILLs the root's parent: the subreaper shim. Once kill
+// returns, the shim runs no more code: it cannot signal the tree on its
+// way out. (Waiting for the line keeps the kill after Start returned:
+// a root that kills the shim before the shim names it makes Start fail,
+// see TestStartLostNamesMarked.)
+const escapeThenKillShim = `setsid sh -c 'echo esc $$; exec sleep 300 >/dev/null 2>&1' & read x; kill -9 $PPID; `
+
+// shimTree starts script under the subreaper shim and returns the tree
+// and its stdout and stdin; it stops the tree at the end of the test.
+func shimTree(t *testing.T, script string) (*Tree, *bufio.Reader, io.Writer) {
+	t.Helper()
+	if ok, why := available(platform.MechanismSubreaper); !ok {
+		t.Skipf("subreaper unavailable: %s", why)
+	}
+	return pipedTree(t, exec.Command("sh", "-c", script), Config{Mechanism: platform.MechanismSubreaper, Require: true, Grace: waittest.Scale(5 * time.Second)})
+}
+
+// readTags reads lines of the form "TAG [PID]" until each of tags was
+// seen, in any order, and returns the pid after each (0 for a bare tag).
+// Each pid is killed at the end of the test, if still alive.
+func readTags(t *testing.T, r *bufio.Reader, tags ...string) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for len(got) < len(tags) {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("tree said %v, then %v; want %v", got, err, tags)
+		}
+		tag, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if rest == "" {
+			got[tag] = 0
+			continue
+		}
+		pid, err := strconv.Atoi(rest)
+		if err != nil {
+			t.Fatalf("tree said %q", line)
+		}
+		got[tag] = pid
+		t.Cleanup(func() { killPids([]int{pid}) })
+	}
+	return got
+}
+
+// goAhead writes the line the root waits for before it kills the shim.
+func goAhead(t *testing.T, in io.Writer) {
+	t.Helper()
+	if _, err := io.WriteString(in, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkShimLost checks that the outcome says the shim was lost, is
+// best_effort, and follows the schema.
+func checkShimLost(t *testing.T, o Outcome) {
+	t.Helper()
+	if o.TreeKillReliability != platform.BestEffort || !strings.Contains(o.ContainerLost, "subreaper shim") {
+		t.Errorf("reliability %q, container_lost %q: want best_effort and the shim's death named", o.TreeKillReliability, o.ContainerLost)
+	}
+	checkSchema(t, o)
+}
+
+// TestShimKilledRootExitsReportsEscapee: the root starts an escapee,
+// kills the shim and exits. The outcome must say the container was lost
+// (best_effort) and name the escapee, found by its marker, as a
+// survivor; nothing proves the escapee is the tree's but the marker, so
+// it is left running.
+func TestShimKilledRootExitsReportsEscapee(t *testing.T) {
+	tr, out, in := shimTree(t, escapeThenKillShim+`exit 0`)
+	esc := readTags(t, out, "esc")["esc"]
+	goAhead(t, in)
+	o := tr.Wait(0)
+	checkShimLost(t, o)
+	if !hasPID(o.Survivors, esc) {
+		t.Errorf("survivors %v: want the escapee %d", o.Survivors, esc)
+	}
+	if !pidAlive(esc) {
+		t.Errorf("the escapee %d, known only by its marker, was killed", esc)
+	}
+}
+
+// TestShimKilledRootRunsIsKilled: the root kills the shim and runs on.
+// The tree is still running until the root exits; Stop kills the root
+// by the identity taken at spawn and reports the escapee.
+func TestShimKilledRootRunsIsKilled(t *testing.T) {
+	tr, out, in := shimTree(t, escapeThenKillShim+`echo killed; exec sleep 300 >/dev/null 2>&1`)
+	esc := readTags(t, out, "esc")["esc"]
+	t.Cleanup(func() { killPids([]int{tr.PID()}) })
+	goAhead(t, in)
+	readTags(t, out, "killed")
+	if _, ok := tr.Exit(); ok {
+		t.Errorf("the root counts as exited once the shim is gone; it runs")
+	}
+	o := tr.Stop()
+	checkShimLost(t, o)
+	if pidAlive(tr.PID()) || hasPID(o.Survivors, tr.PID()) {
+		t.Errorf("root %d alive %v, survivors %v: want the root killed", tr.PID(), pidAlive(tr.PID()), o.Survivors)
+	}
+	if !hasPID(o.Survivors, esc) || !pidAlive(esc) {
+		t.Errorf("survivors %v, escapee alive %v: want the escapee %d reported, not killed", o.Survivors, pidAlive(esc), esc)
+	}
+}
+
+// TestShimKilledSeenMemberIsKilled: a member the engine listed while the
+// shim held it is killed by that identity once the shim is gone.
+func TestShimKilledSeenMemberIsKilled(t *testing.T) {
+	tr, out, in := shimTree(t, escapeThenKillShim+`echo killed; exec sleep 300 >/dev/null 2>&1`)
+	esc := readTags(t, out, "esc")["esc"]
+	t.Cleanup(func() { killPids([]int{tr.PID()}) })
+	if ms, err := tr.Members(); err != nil || !hasPID(ms, esc) {
+		t.Fatalf("members %v, %v: want %d", ms, err, esc)
+	}
+	goAhead(t, in)
+	readTags(t, out, "killed")
+	o := tr.Stop()
+	checkShimLost(t, o)
+	if pidAlive(esc) || hasPID(o.Survivors, esc) || pidAlive(tr.PID()) {
+		t.Errorf("escapee %d alive %v, root alive %v, survivors %v: want both killed", esc, pidAlive(esc), pidAlive(tr.PID()), o.Survivors)
+	}
+}
+
+// TestStartLostNamesMarked: a container lost before it named the root
+// (the command killed the shim at once) fails Start, and the error names
+// what carries the tree's marker, left running.
+func TestStartLostNamesMarked(t *testing.T) {
+	f := &fakeContainer{lose: true}
+	useFake(t, f)
+	_, err := Start(exec.Command("sleep", "300"), Config{})
+	if f.lost == nil || f.lost.Process == nil {
+		t.Fatalf("the fake started nothing: %v", err)
+	}
+	pid := f.lost.Process.Pid
+	t.Cleanup(func() { _ = f.lost.Process.Kill(); _ = f.lost.Wait() })
+	var se *StartError
+	if !errors.As(err, &se) || !errors.Is(err, platform.ErrLost) {
+		t.Fatalf("error %v: want a *StartError wrapping platform.ErrLost", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "pid "+strconv.Itoa(pid)+" ") || !strings.Contains(msg, "sleep 300") {
+		t.Errorf("error does not name pid %d, sleep 300:\n%s", pid, msg)
+	}
+	if !pidAlive(pid) {
+		t.Errorf("pid %d, known only by its marker, was killed", pid)
+	}
+}
