@@ -31,7 +31,10 @@ type shimContainer struct {
 	cmd  *exec.Cmd
 	ctl  *os.File
 	shim int
-	root int
+	// shimProc is the shim's process, as os/exec started it: the handle
+	// (a pidfd) keepAwake signals it through.
+	shimProc *os.Process
+	root     int
 
 	wmu      sync.Mutex
 	exited   chan struct{} // closed when the root's exit is known
@@ -130,7 +133,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 		close(c.handed)
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
-	c.cmd, c.shim = cmd, cmd.Process.Pid
+	c.cmd, c.shim, c.shimProc = cmd, cmd.Process.Pid, cmd.Process
 	noteHelper(c.shim)
 	fmt.Fprintf(c.ctl, "env %d\n%s", len(env), env) // an error shows in the handshake
 	return c.handshake(path)
@@ -142,7 +145,9 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 // killed it) before the shim could name it, and runs on unnamed.
 func (c *shimContainer) handshake(path string) error {
 	r := bufio.NewReader(c.ctl)
+	awake := c.keepAwake()
 	line, err := r.ReadString('\n')
+	awake()
 	var pid, code int
 	if _, perr := fmt.Sscanf(line, "pid %d", &pid); perr == nil {
 		c.root = pid
@@ -341,6 +346,7 @@ func (c *shimContainer) Signal(sig syscall.Signal) error {
 		}
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
+	defer c.keepAwake()()
 	select {
 	case <-c.acks:
 	case <-c.empty:
@@ -368,6 +374,7 @@ func (c *shimContainer) Kill() error {
 // WaitEmpty returns when the shim reported that no descendant is left.
 func (c *shimContainer) WaitEmpty(ctx context.Context) error {
 	c.mustStarted()
+	defer c.keepAwake()()
 	select {
 	case <-c.empty:
 		return nil
@@ -398,6 +405,33 @@ func (c *shimContainer) Close() error {
 		c.rootExit.close()
 	})
 	return c.closeErr
+}
+
+// shimWake is how long a wait for the shim's answer lasts before the
+// shim is sent SIGCONT, and then how often again.
+const shimWake = 50 * time.Millisecond
+
+// keepAwake sends the shim SIGCONT every [shimWake] until the returned
+// func is called: a member may stop the shim (SIGSTOP), and whoever waits
+// for the shim's answer (the pid of the root, a signal's ack, the tree
+// emptied) would wait for ever. The shim is this process's child,
+// signalled through the handle os/exec took at spawn; an answer that
+// comes in time costs nothing.
+func (c *shimContainer) keepAwake() (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(shimWake)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				_ = c.shimProc.Signal(syscall.SIGCONT)
+			}
+		}
+	}()
+	return sync.OnceFunc(func() { close(done) })
 }
 
 func (c *shimContainer) mustStarted() {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,5 +158,60 @@ func TestStartLostNamesMarked(t *testing.T) {
 	}
 	if !pidAlive(pid) {
 		t.Errorf("pid %d, known only by its marker, was killed", pid)
+	}
+}
+
+// TestShimStoppedDoesNotHang: a root that stops its subreaper shim
+// (SIGSTOP), before the shim named it or later, holds up neither Start
+// nor Stop: a wait for the shim's answer wakes it (SIGCONT), and the
+// tree is torn down as usual. Start and Stop hung for ever.
+func TestShimStoppedDoesNotHang(t *testing.T) {
+	if ok, why := available(platform.MechanismSubreaper); !ok {
+		t.Skipf("subreaper unavailable: %s", why)
+	}
+	cmd := exec.Command("sh", "-c", `kill -STOP $PPID; echo shim $PPID; read x; kill -STOP $PPID; echo stopped; exec sleep 300`)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	var tr *Tree
+	go func() {
+		var err error
+		tr, err = Start(cmd, Config{Mechanism: platform.MechanismSubreaper, Require: true, Grace: waittest.Scale(5 * time.Second)})
+		started <- err
+	}()
+	r := bufio.NewReader(out)
+	shim := readTags(t, r, "shim")["shim"]
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waittest.Scale(20 * time.Second)):
+		syscall.Kill(shim, syscall.SIGCONT)
+		if err := <-started; err == nil {
+			tr.Stop()
+		}
+		t.Fatalf("Start hung: shim %d stopped before it named the root", shim)
+	}
+	t.Cleanup(func() { tr.Stop() })
+	t.Cleanup(func() { syscall.Kill(shim, syscall.SIGCONT) }) // first: let a hung teardown go on
+	goAhead(t, in)
+	readTags(t, r, "stopped")
+	root := tr.PID()
+	stopped := make(chan Outcome, 1)
+	go func() { stopped <- tr.Stop() }()
+	select {
+	case o := <-stopped:
+		if o.TreeKillReliability != platform.Guaranteed || o.ContainerLost != "" || len(o.Survivors) > 0 || pidAlive(root) {
+			t.Errorf("outcome %+v, root alive %v: want the tree torn down, guaranteed", o, pidAlive(root))
+		}
+	case <-time.After(waittest.Scale(20 * time.Second)):
+		t.Fatalf("Stop hung: shim %d stopped", shim)
 	}
 }
