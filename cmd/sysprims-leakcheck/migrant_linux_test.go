@@ -129,3 +129,27 @@ func TestRunSparesChildrenItInheritedE2E(t *testing.T) {
 		t.Errorf("the shell's own sleep %s: %d alive after run, want 1\n%s", arg, len(left), out)
 	}
 }
+
+// TestRunShimKilledLeavesNothingE2E: under the subreaper (what an
+// unprivileged user gets), a root that starts an escapee and kills its
+// shim leaves nothing behind run, whether the shim named the root first
+// (the container is lost; run removes the escapee, its orphan) or not
+// (Start fails; run removes what the failed start left below it, and
+// says so). Before, the second way left the escapee running.
+func TestRunShimKilledLeavesNothingE2E(t *testing.T) {
+	if platform.Probe().Has(platform.MechanismCgroup) {
+		t.Skip("run would use cgroup v2 here, whose root's parent is run itself")
+	}
+	for i := range 5 {
+		arg := fmt.Sprintf("%d", 100000+time.Now().UnixNano()%800000+int64(i))
+		script := fmt.Sprintf(`setsid sleep %s & kill -9 $PPID; exit 0`, arg)
+		r := runBin(t, nil, "run", "--grace", "1s", "--", "sh", "-c", script)
+		t.Cleanup(func() { killByArg(arg) })
+		if left := withArg(arg); len(left) > 0 {
+			t.Errorf("run %d (exit %d): the escapee sleep %s survived: %v; stderr:\n%s", i, r.code, arg, left, r.stderr)
+		}
+		if !strings.Contains(r.stderr, "container lost") && !strings.Contains(r.stderr, "left by the command that failed to start") {
+			t.Errorf("run %d (exit %d) said nothing of the lost shim:\n%s", i, r.code, r.stderr)
+		}
+	}
+}
