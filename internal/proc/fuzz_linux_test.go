@@ -21,17 +21,18 @@ import (
 // (strings and strconv) or by a round trip, not only that it returns.
 
 // FuzzParseStat checks parseStat against a reference parser and by a round
-// trip through a line formatted from its result; envEndZero reads the same
-// line.
+// trip through a line formatted from its result; endCodeZero reads the
+// same line.
 func FuzzParseStat(f *testing.F) {
 	addFiles(f, "testdata/proc/*/stat", "testdata/badproc/*/stat")
 	f.Add([]byte("42 (a) b (c)) R 1 42 42 0 -1 4194304 0 0 0 0 7 3 0 0 20 0 1 0 99 0 12"))
 	f.Add([]byte("42 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 0\n"))
+	f.Add([]byte("7 (sleep) R 1 6 6 0 -1 4194304 88 0 0 0 0 0 0 0 20 0 1 0 5 4096 0 18446744073709551615 0 0 0 0 0 0 0 6 0 0 0 0 17 0 0 0 0 0 0 0 0 0 1407 0 0 0 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var st procStat
 		err := procfs.ParseStat(b, &st)
-		if got, want := envEndZero(b), err == nil && refEnvEndZero(b); got != want {
-			t.Fatalf("envEndZero(%q) = %v, reference %v", b, got, want)
+		if got, want := endCodeZero(b), err == nil && refEndCodeZero(b); got != want {
+			t.Fatalf("endCodeZero(%q) = %v, reference %v", b, got, want)
 		}
 		want, ok := referenceStat(b)
 		if err != nil {
@@ -100,21 +101,22 @@ func referenceStat(b []byte) (procStat, bool) {
 	return st, true
 }
 
-// refEnvEndZero reports whether a stat line that parses has fields 24..50
-// whole numbers one blank apart and field 51 (env_end) the number 0, at
-// the end of the line or of the text.
-func refEnvEndZero(b []byte) bool {
+// refEndCodeZero reports whether a stat line that parses has fields 24
+// to 26 whole decimals of any size (rsslim, field 25, is
+// 18446744073709551615 when unlimited), one blank apart, and field 27
+// (end_code) the number 0, at the end of the line or of the text.
+func refEndCodeZero(b []byte) bool {
 	s := string(b)
 	toks := strings.Split(s[strings.LastIndexByte(s, ')')+3:], " ")
-	if len(toks) <= procfs.FieldEnvEnd-3 {
+	if len(toks) <= procfs.FieldEndCode-3 {
 		return false
 	}
-	for field := procfs.FieldRSS; field < procfs.FieldEnvEnd; field++ {
-		if _, ok := refInt(toks[field-3], true); !ok {
+	for field := procfs.FieldRSS; field < procfs.FieldEndCode; field++ {
+		if tok := toks[field-3]; tok == "" || statNumber.FindString(tok) != tok {
 			return false
 		}
 	}
-	last, _, _ := strings.Cut(toks[procfs.FieldEnvEnd-3], "\n")
+	last, _, _ := strings.Cut(toks[procfs.FieldEndCode-3], "\n")
 	v, ok := refInt(last, true)
 	return ok && v == 0
 }

@@ -173,11 +173,15 @@ func notFound(pid int, err error) error {
 }
 
 // execPending reports whether pid is in the middle of execve: it already
-// bears its new name, but its new environment is not laid out yet
-// (env_end, field 51 of /proc/PID/stat, is still 0). A process given an
-// empty environment (env -i) has one laid out, just empty, so it is not
-// pending. The field reads 0 too for a process we may not inspect; its
-// environment is then unreadable, and it is not pending either.
+// bears its new name, but its new environment is not laid out yet. The
+// kernel sets end_code (field 27 of /proc/PID/stat) in the new image only
+// after it has laid out argv and the environment, so 0 there means the
+// image is not complete; env_end alone does not say so, since the kernel
+// sets it to env_start before it walks the environment strings, which
+// then reads as empty. A process given an empty environment (env -i) has
+// an end_code, so it is not pending. A process we may not inspect, a
+// kernel thread and one past exit_mm have no environment to open, and
+// are not pending either.
 func execPending(pid int) bool {
 	dir := defaultRoot + "/" + strconv.Itoa(pid)
 	if f, err := os.Open(dir + "/environ"); err != nil {
@@ -186,17 +190,17 @@ func execPending(pid int) bool {
 		f.Close()
 	}
 	b, err := os.ReadFile(dir + "/stat")
-	return err == nil && envEndZero(b)
+	return err == nil && endCodeZero(b)
 }
 
-// envEndZero reports whether env_end, field 51 of a /proc/PID/stat line,
-// is 0.
-func envEndZero(stat []byte) bool {
+// endCodeZero reports whether end_code, field 27 of a /proc/PID/stat
+// line, is 0.
+func endCodeZero(stat []byte) bool {
 	var st procStat
 	if procfs.ParseStat(stat, &st) != nil {
 		return false
 	}
-	v, ok := st.Field(procfs.FieldEnvEnd)
+	v, ok := st.Field(procfs.FieldEndCode)
 	return ok && v == 0
 }
 

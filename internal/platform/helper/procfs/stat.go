@@ -29,7 +29,7 @@ type Stat struct {
 var ErrStatFormat = errors.New("sysprims: malformed /proc stat line")
 
 // The 1-based field numbers of proc_pid_stat(5) that are kept, and
-// FieldEnvEnd, which [Stat.Field] reads on demand.
+// FieldEndCode, which [Stat.Field] reads on demand.
 const (
 	FieldPPID      = 4
 	FieldPGRP      = 5
@@ -40,7 +40,7 @@ const (
 	FieldThreads   = 20
 	FieldStarttime = 22
 	FieldRSS       = 24
-	FieldEnvEnd    = 51
+	FieldEndCode   = 27
 )
 
 // MaxPID bounds the pids read from /proc: pid_t is an int32.
@@ -125,21 +125,45 @@ func (st *Stat) set(field int, v int64) {
 
 // Field returns numeric field n (1-based, after [FieldRSS]) of the line
 // st was parsed from, read on demand so the common parse stops at RSS;
-// false when the line has no such field (an older kernel) or it, or one
-// before it, is not a number.
+// false when the line has no such field (an older kernel), when it, or
+// one before it, is not a decimal, or when it does not fit an int64. The
+// fields before it are skipped whatever their size: most are unsigned
+// longs, and rsslim (field 25) is 18446744073709551615 when unlimited.
 func (st *Stat) Field(n int) (int64, bool) {
+	if n <= FieldRSS {
+		return 0, false
+	}
 	b := st.rest
-	for field := FieldRSS + 1; field <= n; field++ {
-		v, rest, ok := nextField(b)
-		if !ok || len(rest) > 0 && rest[0] != ' ' && rest[0] != '\n' {
+	for field := FieldRSS + 1; field < n; field++ {
+		var ok bool
+		if b, ok = skipField(b); !ok {
 			return 0, false
 		}
-		if field == n {
-			return v, true
-		}
-		b = rest
 	}
-	return 0, false
+	v, rest, ok := nextField(b)
+	if !ok || len(rest) > 0 && rest[0] != ' ' && rest[0] != '\n' {
+		return 0, false
+	}
+	return v, true
+}
+
+// skipField returns what follows the field at the start of b, a blank
+// and a decimal of any length (the next field checks what follows it).
+//
+//go:norace
+func skipField(b []byte) ([]byte, bool) {
+	if len(b) == 0 || b[0] != ' ' {
+		return b, false
+	}
+	b = b[1:]
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		n++
+	}
+	return b[n:], n > 0
 }
 
 // ParseInt parses an optionally negative decimal at the start of b and
