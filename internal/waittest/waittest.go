@@ -36,7 +36,13 @@ func Scale(d time.Duration) time.Duration { return d * time.Duration(Factor()) }
 // reports whether it returned true. It polls every millisecond at first,
 // backing off to every 10 ms.
 func Until(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(Scale(d))
+	return UntilDeadline(time.Now().Add(Scale(d)), cond)
+}
+
+// UntilDeadline is [Until] with a deadline that is not scaled: for a
+// bound that is part of what the code promises (a library's own wait),
+// not a test's patience.
+func UntilDeadline(deadline time.Time, cond func() bool) bool {
 	pause := time.Millisecond
 	for !cond() {
 		if time.Now().After(deadline) {

@@ -31,3 +31,15 @@ func TestUntil(t *testing.T) {
 		t.Error("Until reported a condition that never held")
 	}
 }
+
+// UntilDeadline keeps its deadline as given, whatever the factor.
+func TestUntilDeadline(t *testing.T) {
+	t.Setenv(ScaleEnv, "1000")
+	deadline := time.Now().Add(5 * time.Millisecond)
+	if UntilDeadline(deadline, func() bool { return false }) {
+		t.Error("UntilDeadline reported a condition that never held")
+	}
+	if late := time.Since(deadline); late > time.Second {
+		t.Errorf("UntilDeadline returned %v after its deadline: scaled", late)
+	}
+}
