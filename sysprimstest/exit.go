@@ -54,8 +54,8 @@ func (p *Process) ExitCode() int {
 // Exited returns a channel that is closed once the root has exited and
 // its output has been copied, when [Process.ExitCode] stops returning -1,
 // as gexec's Session.Exited is. A leftover that holds the output pipes
-// delays it by the command's WaitDelay at most, 1s when cmd.WaitDelay is
-// 0 (gexec waits for ever);
+// delays it by the command's WaitDelay at most, 250 ms when cmd.WaitDelay
+// is 0 (gexec waits for ever);
 // the rest of the tree may still run until [Process.Wait] or
 // [Process.Stop] tears it down. When cmd.Stdout or cmd.Stderr is an
 // *os.File (cmd.StdoutPipe), os/exec's Wait is finished at the teardown

@@ -267,3 +267,15 @@ func TestOutcomeJSONUsesEmptyArrays(t *testing.T) {
 		t.Errorf("JSON = %s", b)
 	}
 }
+
+// A leftover holding the output delays sysprimstest's Exited by the
+// WaitDelay: the default leaves room within Gomega's default Eventually
+// timeout (1 s), so Eventually(p).Should(gexec.Exit()) passes under every
+// mechanism. At 1 s it failed under cgroup_v2 and process_group, whose
+// root's wait copies the output (the subreaper's does not).
+func TestDefaultWaitDelayWithinEventually(t *testing.T) {
+	const gomegaEventually = time.Second
+	if DefaultWaitDelay > gomegaEventually/2 {
+		t.Errorf("DefaultWaitDelay %v leaves Exited too little room within Gomega's default Eventually timeout %v", DefaultWaitDelay, gomegaEventually)
+	}
+}

@@ -28,8 +28,11 @@ const DefaultGrace = 2 * time.Second
 
 // DefaultWaitDelay bounds the copying of output pipes after the root exits
 // when neither [Config.WaitDelay] nor the command's WaitDelay is set, so a
-// grandchild holding stdout cannot hang a wait.
-const DefaultWaitDelay = time.Second
+// grandchild holding stdout cannot hang a wait. Output the root wrote is
+// in the pipe by then and drains in far less; it stays under Gomega's
+// default Eventually timeout (1 s), so Eventually(p).Should(gexec.Exit())
+// holds whichever mechanism runs the tree.
+const DefaultWaitDelay = 250 * time.Millisecond
 
 // Config says how to run and tear down a tree. The zero value is usable:
 // no deadline, SIGTERM, the default grace, the strongest mechanism.
