@@ -1,6 +1,7 @@
 package sysprimstest
 
 import (
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,7 +30,9 @@ func TestSysProcAttrRefused(t *testing.T) {
 		{process.MechanismSubreaper, &syscall.SysProcAttr{Chroot: "/"}, "Chroot would apply to the subreaper shim"},
 		// The shim became the namespace's init: the root it reported was
 		// a pid of that namespace, and the tree outlived the test.
-		{process.MechanismSubreaper, &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}, "CLONE_NEWPID would make the subreaper shim the new namespace's init"},
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}, "CLONE_NEWPID (Cloneflags or Unshareflags) would put the subreaper shim"},
+		// The shim died, and Start blamed the command.
+		{process.MechanismSubreaper, &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWPID}, "CLONE_NEWPID (Cloneflags or Unshareflags) would put the subreaper shim"},
 	}
 	for _, c := range cases {
 		t.Run(string(c.m)+" "+c.want[:20], func(t *testing.T) {
@@ -44,5 +47,26 @@ func TestSysProcAttrRefused(t *testing.T) {
 				t.Errorf("errors %q, %v", errs, res)
 			}
 		})
+	}
+}
+
+// A Credential under the subreaper, whose shim (in the caller's cache)
+// the new user may not run, fails with an error that says so and what to
+// use; it said only "permission denied". (Root only: another user needs
+// CAP_SETUID.)
+func TestSubreaperCredentialError(t *testing.T) {
+	if os.Geteuid() != 0 || !platform.Probe().Has(process.MechanismSubreaper) {
+		t.Skip("needs root and the subreaper")
+	}
+	rec := NewRecorder("TestCredential")
+	cmd := fixtures.Command("exit")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	res := Run(rec, time.Minute, cmd, WithMechanism(process.MechanismSubreaper))
+	errs := rec.Close()
+	switch {
+	case res.Err == nil:
+		t.Skip("the shim's program is executable by uid 65534 here")
+	case !strings.Contains(errs, "Credential: the shim runs as that user too"):
+		t.Errorf("errors %q", errs)
 	}
 }

@@ -71,8 +71,10 @@ type Result struct {
 	// teardown is then best_effort: what is left of the tree is found by
 	// its marker, the root and the members listed while the shim held
 	// them are torn down by their identities, and the others are
-	// Survivors, left running. The root's exit status is lost with the
-	// shim: ExitCode is -1 and Signal 0. Empty when the container held.
+	// Survivors, left running. The test fails either way: one that
+	// dropped the marker could not be found. The root's exit status is
+	// lost with the shim: ExitCode is -1 and Signal 0. Empty when the
+	// container held.
 	ContainerLost string
 	// Usage is what the whole tree used (CPU time, peak memory, the most
 	// processes alive at once) as far as Mechanism could measure it; each

@@ -46,6 +46,29 @@ func TestShimKilledFailsTheTest(t *testing.T) {
 	}
 }
 
+// envShimKillerNoMarker makes TestShimKillerBody's escapee drop its
+// environment, and with it the tree's marker.
+const envShimKillerNoMarker = "SYSPRIMS_TEST_SHIM_KILLER_NO_MARKER"
+
+// TestShimKilledWithoutMarkerFailsTheTest: an escapee that dropped the
+// tree's marker cannot be found once the shim is gone; the test fails all
+// the same, saying the container was lost. It passed, and the escapee
+// lived on unnamed.
+func TestShimKilledWithoutMarkerFailsTheTest(t *testing.T) {
+	if !platform.Probe().Has(platform.MechanismSubreaper) {
+		t.Skip("subreaper unavailable")
+	}
+	tag := newDaemonTag()
+	defer killDaemons(t, tag)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestShimKillerBody$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), envShimKiller+"="+tag, envShimKillerNoMarker+"=1")
+	out, _ := cmd.CombinedOutput()
+	text := string(out)
+	if !strings.Contains(text, "--- FAIL: TestShimKillerBody") || !strings.Contains(text, "lost its container") {
+		t.Errorf("the child test did not fail for its lost container:\n%s", text)
+	}
+}
+
 // survivorNamed reports whether the survived-teardown failure names a
 // process with all of words on one line.
 func survivorNamed(text string, words ...string) bool {
@@ -74,7 +97,11 @@ func TestShimKillerBody(t *testing.T) {
 	if tag == "" {
 		t.Skip("runs only inside TestShimKilledFailsTheTest")
 	}
-	cmd := exec.Command("sh", "-c", `setsid sh -c 'echo $$; exec sleep 300.`+tag+` >/dev/null 2>&1' & read x; kill -9 $PPID`)
+	env := ""
+	if os.Getenv(envShimKillerNoMarker) != "" {
+		env = "env -i "
+	}
+	cmd := exec.Command("sh", "-c", `setsid `+env+`sh -c 'echo $$; exec sleep 300.`+tag+` >/dev/null 2>&1' & read x; kill -9 $PPID`)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,9 +40,10 @@ type shimContainer struct {
 	wmu      sync.Mutex
 	exited   chan struct{} // closed when the root's exit is known
 	exit     ExitStatus
-	leftover int        // children the shim still held when the root exited
-	lost     string     // set, before empty is closed, when the shim died before the tree emptied
-	rootExit *exitWatch // the root's exit, for a root that outlives the shim
+	leftover int         // children the shim still held when the root exited
+	lost     string      // set, before empty is closed, when the shim died before the tree emptied
+	silent   atomic.Bool // the shim did not answer in time, and was killed
+	rootExit *exitWatch  // the root's exit, for a root that outlives the shim
 	closing  chan struct{}
 	empty    chan struct{}
 	acks     chan struct{} // one per "signalled" line of the shim
@@ -131,6 +133,9 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 	if err != nil {
 		c.ctl.Close()
 		close(c.handed)
+		if cmd.SysProcAttr != nil && cmd.SysProcAttr.Credential != nil && errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("sysprims: subreaper shim: %w (cmd.SysProcAttr.Credential: the shim runs as that user too, and its program %s, in this user's cache, is not executable by it; use a mechanism that starts the root directly (cgroup_v2, process_group))", err, exe)
+		}
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
 	c.cmd, c.shim, c.shimProc = cmd, cmd.Process.Pid, cmd.Process
@@ -145,7 +150,7 @@ func (c *shimContainer) Start(cmd *exec.Cmd) error {
 // killed it) before the shim could name it, and runs on unnamed.
 func (c *shimContainer) handshake(path string) error {
 	r := bufio.NewReader(c.ctl)
-	awake := c.keepAwake()
+	awake := c.keepAwake(shimAnswer)
 	line, err := r.ReadString('\n')
 	awake()
 	var pid, code int
@@ -217,7 +222,10 @@ func (c *shimContainer) dispatch(line string, st *readState) {
 // exit is the root's own, watched through the pidfd taken at spawn (its
 // status is lost with the shim).
 func (c *shimContainer) gone(st readState) {
-	if !st.emptied && !st.closedHere {
+	switch {
+	case c.silent.Load():
+		c.lost = fmt.Sprintf("the subreaper shim %d did not answer for %v (stopped or traced by a member?) and was killed before the tree of root %d was empty", c.shim, shimAnswer, c.root)
+	case !st.emptied && !st.closedHere:
 		c.lost = fmt.Sprintf("the subreaper shim %d died before the tree of root %d was empty", c.shim, c.root)
 	}
 	close(c.empty)
@@ -346,7 +354,7 @@ func (c *shimContainer) Signal(sig syscall.Signal) error {
 		}
 		return fmt.Errorf("sysprims: subreaper shim: %w", err)
 	}
-	defer c.keepAwake()()
+	defer c.keepAwake(shimAnswer)()
 	select {
 	case <-c.acks:
 	case <-c.empty:
@@ -374,7 +382,7 @@ func (c *shimContainer) Kill() error {
 // WaitEmpty returns when the shim reported that no descendant is left.
 func (c *shimContainer) WaitEmpty(ctx context.Context) error {
 	c.mustStarted()
-	defer c.keepAwake()()
+	defer c.keepAwake(0)()
 	select {
 	case <-c.empty:
 		return nil
@@ -400,7 +408,12 @@ func (c *shimContainer) Close() error {
 		case <-c.done:
 			c.waiter.finish()
 		case <-time.After(closeWait):
-			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit", c.shim))
+			// A shim a member holds (ptrace) neither kills its tree
+			// nor dies with this process: kill it, so that it holds
+			// nothing for ever.
+			c.silent.Store(true)
+			_ = c.shimProc.Kill()
+			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit, and was killed", c.shim))
 		}
 		c.rootExit.close()
 	})
@@ -411,24 +424,39 @@ func (c *shimContainer) Close() error {
 // shim is sent SIGCONT, and then how often again.
 const shimWake = 50 * time.Millisecond
 
+// shimAnswer bounds a wait for an answer the shim gives at once (the
+// root's pid, a signal's ack): a shim silent that long is held by a
+// member, and is killed.
+const shimAnswer = closeWait
+
 // keepAwake sends the shim SIGCONT every [shimWake] until the returned
 // func is called: a member may stop the shim (SIGSTOP), and whoever waits
 // for the shim's answer (the pid of the root, a signal's ack, the tree
-// emptied) would wait for ever. The shim is this process's child,
-// signalled through the handle os/exec took at spawn; an answer that
-// comes in time costs nothing.
-func (c *shimContainer) keepAwake() (stop func()) {
+// emptied) would wait for ever. A member may also hold it where SIGCONT
+// does not reach (ptrace): after limit (unless 0) the shim is killed, the
+// wait ends as the control socket closes, and the container is lost:
+// the engine then tears down what it can prove is the tree's and reports
+// the rest. The shim is this process's child, signalled through the
+// handle os/exec took at spawn; an answer that comes in time costs
+// nothing.
+func (c *shimContainer) keepAwake(limit time.Duration) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		tick := time.NewTicker(shimWake)
 		defer tick.Stop()
+		start := time.Now()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
-				_ = c.shimProc.Signal(syscall.SIGCONT)
 			}
+			if limit > 0 && time.Since(start) >= limit {
+				c.silent.Store(true)
+				_ = c.shimProc.Kill()
+				return
+			}
+			_ = c.shimProc.Signal(syscall.SIGCONT)
 		}
 	}()
 	return sync.OnceFunc(func() { close(done) })
@@ -458,8 +486,8 @@ func shimAttr(attr *syscall.SysProcAttr) error {
 		return errors.New("sysprims: cmd.SysProcAttr.Pdeathsig would reach the subreaper shim, not the root (the shim tears the tree down when this process dies)" + use)
 	case attr.Chroot != "":
 		return errors.New("sysprims: cmd.SysProcAttr.Chroot would apply to the subreaper shim, whose program is outside the new root" + use)
-	case attr.Cloneflags&syscall.CLONE_NEWPID != 0:
-		return errors.New("sysprims: cmd.SysProcAttr.Cloneflags CLONE_NEWPID would make the subreaper shim the new namespace's init, which reports the root by a pid this process cannot use" + use)
+	case (attr.Cloneflags|attr.Unshareflags)&syscall.CLONE_NEWPID != 0:
+		return errors.New("sysprims: cmd.SysProcAttr CLONE_NEWPID (Cloneflags or Unshareflags) would put the subreaper shim or its root in a new pid namespace, which the shim cannot report the root from" + use)
 	}
 	return nil
 }

@@ -3,16 +3,21 @@ package timeout
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/3leaps/sysprims-go/internal/platform"
 	"github.com/3leaps/sysprims-go/internal/waittest"
+	"golang.org/x/sys/unix"
 )
 
 // escapeThenKillShim starts an escapee in a session of its own (which
@@ -214,4 +219,63 @@ func TestShimStoppedDoesNotHang(t *testing.T) {
 	case <-time.After(waittest.Scale(20 * time.Second)):
 		t.Fatalf("Stop hung: shim %d stopped", shim)
 	}
+}
+
+// TestShimTracedDoesNotHang: a subreaper shim held by ptrace (what a
+// member may do where Yama does not forbid it), which SIGCONT does not
+// wake, holds Stop up only for the shim's answer bound: the shim is then
+// killed, the container is lost, and the root is torn down by its
+// identity. Stop waited for ever, and the traced shim outlived the test
+// binary with its tree.
+func TestShimTracedDoesNotHang(t *testing.T) {
+	tr, out, _ := shimTree(t, `echo shim $PPID; exec sleep 300`)
+	shim := readTags(t, out, "shim")["shim"]
+	root := tr.PID()
+	detach := traceAll(t, shim)
+	stopped := make(chan Outcome, 1)
+	go func() { stopped <- tr.Stop() }()
+	select {
+	case o := <-stopped:
+		checkShimLost(t, o)
+		if !strings.Contains(o.ContainerLost, "did not answer") || pidAlive(root) {
+			t.Errorf("container_lost %q, root %d alive %v: want the silent shim named and the root killed", o.ContainerLost, root, pidAlive(root))
+		}
+	case <-time.After(waittest.Scale(30 * time.Second)):
+		detach()
+		t.Fatalf("Stop hung: shim %d traced", shim)
+	}
+}
+
+// traceAll attaches ptrace to every thread of pid from one locked OS
+// thread, and returns a func that detaches what is still attached.
+func traceAll(t *testing.T, pid int) (detach func()) {
+	t.Helper()
+	tids, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attached, release := make(chan error), make(chan struct{})
+	go func() {
+		runtime.LockOSThread() // ptrace requests come from the tracer thread; never unlocked: the thread ends with the goroutine
+		var ids []int
+		for _, e := range tids {
+			tid, _ := strconv.Atoi(e.Name())
+			if err := unix.PtraceAttach(tid); err != nil {
+				attached <- fmt.Errorf("ptrace attach %d: %w", tid, err)
+				return
+			}
+			ids = append(ids, tid)
+		}
+		attached <- nil
+		<-release
+		for _, tid := range ids {
+			_ = unix.PtraceDetach(tid)
+		}
+	}()
+	if err := <-attached; err != nil {
+		t.Skipf("cannot trace the shim here: %v", err)
+	}
+	detach = sync.OnceFunc(func() { close(release) })
+	t.Cleanup(detach)
+	return detach
 }
