@@ -25,14 +25,7 @@ func TestShimKilledFailsTheTest(t *testing.T) {
 		t.Skip("subreaper unavailable")
 	}
 	tag := newDaemonTag()
-	defer killDaemons(t, tag)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestShimKillerBody$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), envShimKiller+"="+tag)
-	out, err := cmd.CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-		t.Errorf("exit: %v, want 1", err)
-	}
-	text := string(out)
+	text := runShimKiller(t, tag)
 	_, rest, ok := strings.Cut(text, "escapee pid ")
 	pid, _, _ := strings.Cut(rest, "\n")
 	if !ok || !strings.Contains(text, "--- FAIL: TestShimKillerBody") {
@@ -58,15 +51,25 @@ func TestShimKilledWithoutMarkerFailsTheTest(t *testing.T) {
 	if !platform.Probe().Has(platform.MechanismSubreaper) {
 		t.Skip("subreaper unavailable")
 	}
-	tag := newDaemonTag()
-	defer killDaemons(t, tag)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestShimKillerBody$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), envShimKiller+"="+tag, envShimKillerNoMarker+"=1")
-	out, _ := cmd.CombinedOutput()
-	text := string(out)
+	text := runShimKiller(t, newDaemonTag(), envShimKillerNoMarker+"=1")
 	if !strings.Contains(text, "--- FAIL: TestShimKillerBody") || !strings.Contains(text, "lost its container") {
 		t.Errorf("the child test did not fail for its lost container:\n%s", text)
 	}
+}
+
+// runShimKiller runs TestShimKillerBody in a child test binary with tag
+// and env, checks that it failed, and returns its output; the escapee is
+// killed at the end of the test.
+func runShimKiller(t *testing.T, tag string, env ...string) string {
+	t.Helper()
+	t.Cleanup(func() { killDaemons(t, tag) })
+	cmd := exec.Command(os.Args[0], "-test.run=^TestShimKillerBody$", "-test.v", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), envShimKiller+"="+tag), env...)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit: %v, want 1", err)
+	}
+	return string(out)
 }
 
 // survivorNamed reports whether the survived-teardown failure names a

@@ -194,6 +194,18 @@ func migrantTree(t *testing.T, dir, script string) (*Tree, *bufio.Reader, io.Wri
 // test.
 func pipedTree(t *testing.T, cmd *exec.Cmd, cfg Config) (*Tree, *bufio.Reader, io.Writer) {
 	t.Helper()
+	out, in := pipes(t, cmd)
+	tr, err := Start(cmd, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Stop() })
+	return tr, out, in
+}
+
+// pipes connects cmd's stdout and stdin to the test.
+func pipes(t *testing.T, cmd *exec.Cmd) (*bufio.Reader, io.Writer) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -202,12 +214,7 @@ func pipedTree(t *testing.T, cmd *exec.Cmd, cfg Config) (*Tree, *bufio.Reader, i
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Start(cmd, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Stop() })
-	return tr, bufio.NewReader(out), in
+	return bufio.NewReader(out), in
 }
 
 // readPid reads one pid line.

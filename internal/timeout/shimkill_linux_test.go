@@ -175,14 +175,7 @@ func TestShimStoppedDoesNotHang(t *testing.T) {
 		t.Skipf("subreaper unavailable: %s", why)
 	}
 	cmd := exec.Command("sh", "-c", `kill -STOP $PPID; echo shim $PPID; read x; kill -STOP $PPID; echo stopped; exec sleep 300`)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, in := pipes(t, cmd)
 	started := make(chan error, 1)
 	var tr *Tree
 	go func() {
@@ -190,7 +183,6 @@ func TestShimStoppedDoesNotHang(t *testing.T) {
 		tr, err = Start(cmd, Config{Mechanism: platform.MechanismSubreaper, Require: true, Grace: waittest.Scale(5 * time.Second)})
 		started <- err
 	}()
-	r := bufio.NewReader(out)
 	shim := readTags(t, r, "shim")["shim"]
 	select {
 	case err := <-started:
