@@ -2,7 +2,6 @@ package proc
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,7 +44,7 @@ func childrenFiles(root string, pid int) ([]int, error) {
 	taskDir := filepath.Join(root, strconv.Itoa(pid), "task")
 	tasks, err := os.ReadDir(taskDir)
 	if pid <= 0 || err != nil {
-		return nil, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return nil, processErr(pid, ErrNotFound)
 	}
 	var kids []int
 	read := 0

@@ -167,9 +167,9 @@ func LastPID() (int, error) {
 // notFound maps a vanished process to an error wrapping ErrNotFound.
 func notFound(pid int, err error) error {
 	if os.IsNotExist(err) {
-		return fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return processErr(pid, ErrNotFound)
 	}
-	return fmt.Errorf("sysprims: process %d: %w", pid, err)
+	return processErr(pid, err)
 }
 
 // execPending reports whether pid is in the middle of execve: it already

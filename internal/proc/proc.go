@@ -2,6 +2,8 @@ package proc
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/3leaps/sysprims-go/process"
 )
@@ -50,3 +52,19 @@ const (
 
 // ErrNotFound reports that a process does not exist (or no longer does).
 var ErrNotFound = errors.New("sysprims: no such process")
+
+// processError is err about one process, said once with its prefix:
+// "sysprims: process 42: no such process".
+type processError struct {
+	pid int
+	err error
+}
+
+func (e *processError) Error() string {
+	return fmt.Sprintf("sysprims: process %d: %s", e.pid, strings.TrimPrefix(e.err.Error(), "sysprims: "))
+}
+
+func (e *processError) Unwrap() error { return e.err }
+
+// processErr says that err is about the process pid.
+func processErr(pid int, err error) error { return &processError{pid, err} }

@@ -29,14 +29,14 @@ func Snapshot(opts Options) ([]ProcessInfo, error) {
 // [ErrNotFound] when there is no such process.
 func Get(pid int, opts Options) (ProcessInfo, error) {
 	if pid <= 0 {
-		return ProcessInfo{}, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return ProcessInfo{}, processErr(pid, ErrNotFound)
 	}
 	ks, err := unix.SysctlKinfoProcSlice("kern.proc.pid", pid)
 	if err != nil && !errors.Is(err, unix.ESRCH) {
 		return ProcessInfo{}, fmt.Errorf("sysprims: sysctl kern.proc.pid %d: %w", pid, err)
 	}
 	if len(ks) == 0 || ks[0].Proc.P_pid != int32(pid) {
-		return ProcessInfo{}, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return ProcessInfo{}, processErr(pid, ErrNotFound)
 	}
 	return darwinInfo(&ks[0], opts.Fields, newUserCache(passwdPath(""), true)), nil
 }

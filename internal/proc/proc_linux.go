@@ -1,9 +1,5 @@
 package proc
 
-import (
-	"fmt"
-)
-
 // Snapshot returns every process of the system, sorted by pid, with the
 // default fields and the extra ones opts.Fields asks for. On Linux the
 // default fields come from one read of /proc/PID/stat per process;
@@ -21,7 +17,7 @@ func Snapshot(opts Options) ([]ProcessInfo, error) {
 // no such process.
 func Get(pid int, opts Options) (ProcessInfo, error) {
 	if pid <= 0 {
-		return ProcessInfo{}, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return ProcessInfo{}, processErr(pid, ErrNotFound)
 	}
 	s, err := newScan(opts)
 	if err != nil {
@@ -30,7 +26,7 @@ func Get(pid int, opts Options) (ProcessInfo, error) {
 	defer s.close()
 	p, err := s.process(pid)
 	if err != nil && vanished(err) {
-		return ProcessInfo{}, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return ProcessInfo{}, processErr(pid, ErrNotFound)
 	}
 	return p, err
 }

@@ -161,5 +161,5 @@ func Get(pid int, opts Options) (ProcessInfo, error) {
 			return p, nil
 		}
 	}
-	return ProcessInfo{}, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+	return ProcessInfo{}, processErr(pid, ErrNotFound)
 }

@@ -2,7 +2,6 @@ package proc
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 )
 
@@ -45,7 +44,7 @@ func childIndex(snap []ProcessInfo) map[int][]int {
 // error wrapping ErrNotFound when pid is not in snap.
 func childrenInSnapshot(snap []ProcessInfo, pid int) ([]int, error) {
 	if !containsPID(snap, pid) {
-		return nil, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return nil, processErr(pid, ErrNotFound)
 	}
 	var out []int
 	for _, p := range snap {
@@ -60,7 +59,7 @@ func childrenInSnapshot(snap []ProcessInfo, pid int) ([]int, error) {
 // parents before children.
 func treeInSnapshot(snap []ProcessInfo, pid int) ([]int, error) {
 	if !containsPID(snap, pid) {
-		return nil, fmt.Errorf("sysprims: process %d: %w", pid, ErrNotFound)
+		return nil, processErr(pid, ErrNotFound)
 	}
 	kids := childIndex(snap)
 	out := []int{pid}

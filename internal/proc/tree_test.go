@@ -121,3 +121,15 @@ func TestIDs(t *testing.T) {
 		t.Errorf("IDs = %v, want %v", got, want)
 	}
 }
+
+// An error about one process says the library's prefix once, and still
+// unwraps to ErrNotFound.
+func TestProcessErrorPrefix(t *testing.T) {
+	err := processErr(42, ErrNotFound)
+	if err.Error() != "sysprims: process 42: no such process" || !errors.Is(err, ErrNotFound) {
+		t.Errorf("%q, errors.Is %v", err, errors.Is(err, ErrNotFound))
+	}
+	if err := processErr(7, errors.New("permission denied")); err.Error() != "sysprims: process 7: permission denied" {
+		t.Errorf("%q", err)
+	}
+}
