@@ -17,7 +17,8 @@ import (
 var ErrDescriptorsLeaked = errors.New("sysprims: file descriptors leaked")
 
 // DescriptorLeakError lists the file descriptors a test (or the test
-// binary) opened and did not close, found by [WithDescriptors].
+// binary) opened and did not close, found by [WithDescriptors]. It
+// reaches the test's Errorf as [*LeakError] does.
 type DescriptorLeakError struct {
 	Scope       string // the test name, or "the test binary"
 	Descriptors []Descriptor

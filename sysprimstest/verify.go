@@ -22,7 +22,10 @@ import (
 var ErrLeaked = errors.New("sysprims: processes leaked")
 
 // LeakError lists the processes that outlived the test or test binary
-// that started them.
+// that started them. [VerifyNoLeaks] hands it to the test's Errorf as the
+// argument of "%v" (joined with a [*DescriptorLeakError] when both
+// happen), so a [TB] of your own, such as a harness's, can take it with
+// errors.As; [VerifyRun] prints it.
 type LeakError struct {
 	Scope     string // the test name, or "the test binary"
 	Survivors []process.Info
