@@ -87,7 +87,9 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	t, err := timeout.Start(cmd, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", progName, err)
-		sweepAfterFailedStart(o.grace, stderr)
+		if errors.Is(err, platform.ErrLost) {
+			sweepAfterLostStart(o.grace, stderr)
+		}
 		return nil, startExitCode(err)
 	}
 	root := rootOf(t.PID())
@@ -99,18 +101,17 @@ func execute(o runOpts, stdout, stderr io.Writer) (*report, int) {
 	return runReport(o, out, root, found, left), 0
 }
 
-// sweepAfterFailedStart removes what a start that failed late left below
-// run (a root that killed its subreaper shim before the shim named it
-// runs on, with its escapees, as run's orphans) and says so, one line
-// per process. A start that failed early left nothing: no cost then.
-func sweepAfterFailedStart(grace time.Duration, stderr io.Writer) {
+// sweepAfterLostStart removes what a start that lost its container left
+// below run (a root that killed its subreaper shim before the shim named
+// it runs on, with its escapees, as run's orphans) and says so, one line
+// per process.
+func sweepAfterLostStart(grace time.Duration, stderr io.Writer) {
 	found, left := removeStrays(strays(), grace)
-	for _, p := range found {
-		what := "removed"
-		if slices.ContainsFunc(left, func(q proc.ProcessInfo) bool { return q.ID() == p.ID() }) {
-			what = "SURVIVED"
-		}
-		fmt.Fprintf(stderr, "%s: %s pid %d (%s), left by the command that failed to start\n", progName, what, p.PID, commandOf(p))
+	for _, p := range minus(found, left) {
+		fmt.Fprintf(stderr, "%s: removed pid %d (%s), left by the command that failed to start\n", progName, p.PID, commandOf(p))
+	}
+	for _, p := range left {
+		fmt.Fprintf(stderr, "%s: SURVIVED pid %d (%s), left by the command that failed to start\n", progName, p.PID, commandOf(p))
 	}
 	reapChildren(0)
 }

@@ -411,8 +411,7 @@ func (c *shimContainer) Close() error {
 			// A shim a member holds (ptrace) neither kills its tree
 			// nor dies with this process: kill it, so that it holds
 			// nothing for ever.
-			c.silent.Store(true)
-			_ = c.shimProc.Kill()
+			c.killSilent()
 			c.closeErr = errors.Join(c.closeErr, fmt.Errorf("sysprims: subreaper shim %d did not exit, and was killed", c.shim))
 		}
 		c.rootExit.close()
@@ -452,14 +451,20 @@ func (c *shimContainer) keepAwake(limit time.Duration) (stop func()) {
 			case <-tick.C:
 			}
 			if limit > 0 && time.Since(start) >= limit {
-				c.silent.Store(true)
-				_ = c.shimProc.Kill()
+				c.killSilent()
 				return
 			}
 			_ = c.shimProc.Signal(syscall.SIGCONT)
 		}
 	}()
 	return sync.OnceFunc(func() { close(done) })
+}
+
+// killSilent kills the shim that did not answer, through the handle
+// os/exec took at spawn, and marks why the container is lost.
+func (c *shimContainer) killSilent() {
+	c.silent.Store(true)
+	_ = c.shimProc.Kill()
 }
 
 func (c *shimContainer) mustStarted() {
